@@ -1,0 +1,51 @@
+# kapclinic: `make run` serves the demo clinic; `make test` runs every gate.
+SHELL := /bin/bash
+PORT ?= 8000
+export UV_COMPILE_BYTECODE := 1
+UV := python3 -m uv
+PY := $(UV) run --frozen python
+RUN_ENV := DEBUG=true KAPCLINIC_DEMO_MODE=true
+
+.PHONY: run install uv migrate demo serve test lint typecheck checks pytest pytest-postgres e2e bench clean
+
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+install: uv
+	$(UV) sync --frozen
+	npm ci --no-audit --no-fund --loglevel=error
+
+migrate: install
+	@mkdir -p var
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo
+	$(RUN_ENV) PORT=$(PORT) scripts/serve
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: install
+	$(UV) run --frozen mypy .
+
+checks: install
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(UV) run --frozen pytest -q
+
+pytest-postgres: install
+	scripts/with-postgres $(UV) run --frozen pytest -q
+
+test: lint typecheck checks pytest pytest-postgres
+
+bench: install
+	$(UV) run --frozen python bench/run.py
+
+clean:
+	rm -rf var .venv node_modules

@@ -1,0 +1,44 @@
+"""Fixtures shared by every test: the cast, signed-in clients, fast hashing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from kapclinic.test import Cast, build_cast, login
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses
+# database access from such a thread unless told it is safe (it is, in tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    # Argon2 is the production hasher (tested in accounts); tests use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SECURE_SSL_REDIRECT = False
+    settings.DEMO_MODE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def as_user(client: Client):
+    """Return a function that signs a user in on the test client and returns it."""
+
+    def _as(user):
+        client.logout()
+        return login(client, user)
+
+    return _as

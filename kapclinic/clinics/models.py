@@ -1,0 +1,192 @@
+"""The organisation, its sites, their rooms and monitored chairs, and site settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/London.")
+
+
+class Organisation(models.Model):
+    """The clinic business that owns this installation (one per installation)."""
+
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A physical clinic location, with its own time zone, rooms and staff."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(max_length=120, unique=True)
+    address_line1 = models.CharField(max_length=150)
+    address_line2 = models.CharField(max_length=150, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166 country code.")
+    phone = models.CharField(max_length=40, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    on_call_prescriber = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Receives escalated alerts.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, self.city, self.region, self.postal_code]
+        return ", ".join(p for p in parts if p)
+
+
+class Room(models.Model):
+    """A treatment or consultation room at a site."""
+
+    class Kind(models.TextChoices):
+        DOSING = "dosing", "Dosing"
+        CONSULTATION = "consultation", "Consultation"
+        GROUP = "group", "Group therapy"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DOSING)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="room_name_unique_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.name} / {self.name}"
+
+
+class Chair(models.Model):
+    """A treatment chair in a room; monitored chairs have vital-signs equipment."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="chairs")
+    name = models.CharField(max_length=80)
+    monitored = models.BooleanField(
+        default=True, help_text="Has a pulse oximeter and blood-pressure monitor."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["room", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "name"], name="chair_name_unique_per_room")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} / {self.name}"
+
+
+def _bp(default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        default=default, validators=[MinValueValidator(40), MaxValueValidator(300)]
+    )
+
+
+class SiteSettings(models.Model):
+    """Clinical thresholds for one site.
+
+    Defaults come from ../shared/CLINICAL.md sections 4 and 5 (esketamine label,
+    Spravato REMS, the cited trials); a clinic admin may change them, audited.
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="settings")
+
+    # Pre-dose blood pressure (CLINICAL.md 4: warn > 140/90, urgent >= 180/110).
+    predose_bp_warn_systolic = _bp(140)
+    predose_bp_warn_diastolic = _bp(90)
+    bp_urgent_systolic = _bp(180)
+    bp_urgent_diastolic = _bp(110)
+    # Screening: uncontrolled hypertension at rest above 180/100 (Swiss label) [S].
+    screening_bp_absolute_systolic = _bp(180)
+    screening_bp_absolute_diastolic = _bp(100)
+    # Rise from baseline during the session (label trial criterion).
+    bp_rise_warn_systolic = models.PositiveSmallIntegerField(default=40)
+    bp_rise_warn_diastolic = models.PositiveSmallIntegerField(default=25)
+    spo2_warn_below = models.PositiveSmallIntegerField(
+        default=94, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    spo2_urgent_below = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    resp_rate_warn_below = models.PositiveSmallIntegerField(default=10)
+    resp_rate_urgent_below = models.PositiveSmallIntegerField(default=8)
+    heart_rate_warn_above = models.PositiveSmallIntegerField(default=120)
+    heart_rate_warn_below = models.PositiveSmallIntegerField(default=50)
+    heart_rate_urgent_above = models.PositiveSmallIntegerField(default=140)
+    heart_rate_urgent_below = models.PositiveSmallIntegerField(default=40)
+    moaas_warn_at_or_below = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(5)]
+    )
+    moaas_urgent_at_or_below = models.PositiveSmallIntegerField(
+        default=1, validators=[MaxValueValidator(5)]
+    )
+    # Discharge (CLINICAL.md 4): at least 120 minutes, Aldrete or PADSS >= 9.
+    min_observation_minutes = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(120)]
+    )
+    min_discharge_score = models.PositiveSmallIntegerField(
+        default=9, validators=[MaxValueValidator(10)]
+    )
+    # Outcomes (CLINICAL.md 5).
+    pcl5_probable_ptsd_cutoff = models.PositiveSmallIntegerField(
+        default=33, validators=[MinValueValidator(31), MaxValueValidator(33)]
+    )
+    madrs_remission_at_or_below = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(60)]
+    )
+    risk_alert_ack_hours = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(72)]
+    )
+
+    class Meta:
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return f"Settings for {self.site}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.bp_urgent_systolic <= self.predose_bp_warn_systolic:
+            errors["bp_urgent_systolic"] = "Must be above the warning systolic value."
+        if self.bp_urgent_diastolic <= self.predose_bp_warn_diastolic:
+            errors["bp_urgent_diastolic"] = "Must be above the warning diastolic value."
+        if self.spo2_urgent_below >= self.spo2_warn_below:
+            errors["spo2_urgent_below"] = "Must be below the SpO2 warning value."
+        if self.resp_rate_urgent_below >= self.resp_rate_warn_below:
+            errors["resp_rate_urgent_below"] = "Must be below the respiratory-rate warning value."
+        if self.heart_rate_urgent_above <= self.heart_rate_warn_above:
+            errors["heart_rate_urgent_above"] = "Must be above the high heart-rate warning."
+        if self.heart_rate_urgent_below >= self.heart_rate_warn_below:
+            errors["heart_rate_urgent_below"] = "Must be below the low heart-rate warning."
+        if self.moaas_urgent_at_or_below >= self.moaas_warn_at_or_below:
+            errors["moaas_urgent_at_or_below"] = "Must be below the MOAA/S warning level."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kapclinic.content import views
+
+app_name = "content"
+urlpatterns = [
+    path("", views.article_list, name="articles"),
+    path("manage/", views.manage, name="manage"),
+    path("<slug:slug>/", views.article_detail, name="article"),
+]

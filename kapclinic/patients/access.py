@@ -1,0 +1,137 @@
+"""Who may see which patient: the one chokepoint for reading patient records.
+
+Rules (DESIGN.md "Who uses it"):
+- a patient sees only their own record;
+- front desk sees demographics of patients at their sites, never clinical content;
+- a nurse sees demographics at their sites and the clinical record of care-team patients;
+- prescribers and therapists see their care-team patients, demographics and clinical;
+- a clinic admin sees no patient records;
+- anyone allowed to break glass sees a patient fully while a grant is active.
+A patient outside the user's scope is a 404, so the response never reveals that it
+exists. Denied attempts are audited.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from kapclinic.accounts.models import Role, User
+from kapclinic.audit.models import AuditAction, AuditOutcome, BreakGlassGrant
+from kapclinic.patients.models import CareTeamMember, Patient
+
+# Roles that may use break-glass access (front desk has no clinical need).
+BREAK_GLASS_ROLES = frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN})
+
+
+def _active_grant_q(user: User) -> Q:
+    grants = BreakGlassGrant.objects.filter(
+        user=user, patient=OuterRef("pk"), expires_at__gt=timezone.now()
+    )
+    return Q(Exists(grants))
+
+
+def _care_team_q(user: User) -> Q:
+    return Q(Exists(CareTeamMember.objects.filter(user=user, patient=OuterRef("pk"))))
+
+
+def _site_ids(user: User) -> list[int]:
+    cached: list[int] | None = getattr(user, "_site_ids_cache", None)
+    if cached is None:
+        cached = list(user.sites.values_list("pk", flat=True))
+        user._site_ids_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _scope_q(user: User, *, clinical: bool) -> Q | None:
+    """The filter for patients `user` may see; None means none at all."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.PATIENT:
+        return Q(user=user)
+    if user.role == Role.FRONT_DESK:
+        return None if clinical else Q(site_id__in=_site_ids(user))
+    if user.role == Role.NURSE:
+        if clinical:
+            return _care_team_q(user)
+        return Q(site_id__in=_site_ids(user)) | _care_team_q(user)
+    if user.role in (Role.PRESCRIBER, Role.THERAPIST):
+        return _care_team_q(user)
+    return None
+
+
+def visible_patients(user: User, *, clinical: bool = False) -> QuerySet[Patient]:
+    """Patients the user may see (demographics, or the clinical record if `clinical`).
+
+    Break-glass grants are not included in lists: they open one chart, not a roster.
+    """
+    scope = _scope_q(user, clinical=clinical)
+    if scope is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(scope)
+
+
+def can_break_glass(user: User) -> bool:
+    return user.is_authenticated and user.role in BREAK_GLASS_ROLES
+
+
+def has_active_grant(user: User, patient_id: int) -> bool:
+    return BreakGlassGrant.objects.filter(
+        user=user, patient_id=patient_id, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def get_patient_for_user(request: HttpRequest, pk: int, *, clinical: bool = False) -> Patient:
+    """Fetch one patient the requesting user may see, or raise 404.
+
+    Sets `patient.via_break_glass` when access comes only from a break-glass grant,
+    so the page can show it and the audit row can be flagged.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    base = Patient.objects.select_related("site", "user")
+    scope = _scope_q(user, clinical=clinical)
+    patient: Patient | None = None
+    if scope is not None:
+        patient = base.filter(scope, pk=pk).first()
+    if patient is not None:
+        patient.via_break_glass = False  # type: ignore[attr-defined]
+        return patient
+    if can_break_glass(user):
+        patient = base.filter(_active_grant_q(user), pk=pk).first()
+        if patient is not None:
+            patient.via_break_glass = True  # type: ignore[attr-defined]
+            return patient
+    _record_denied(user, pk)
+    raise Http404("No such patient")
+
+
+def _record_denied(user: User, pk: int) -> None:
+    from kapclinic.audit.actions import record
+
+    record(
+        actor=user if user.is_authenticated else None,
+        action=AuditAction.VIEW,
+        outcome=AuditOutcome.DENIED,
+        object_type="patients.patient",
+        object_id=str(pk),
+    )
+
+
+def get_own_patient(request: HttpRequest) -> Patient:
+    """The signed-in patient's own record, or 404 for anyone else."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_authenticated or user.role != Role.PATIENT:
+        raise Http404("No patient record")
+    patient = Patient.objects.select_related("site").filter(user=user).first()
+    if patient is None:
+        raise Http404("No patient record")
+    return patient
+
+
+def can_see_clinical(user: User, patient: Patient) -> bool:
+    """Whether `user` may read `patient`'s clinical record (not just demographics)."""
+    if getattr(patient, "via_break_glass", False):
+        return True
+    scope = _scope_q(user, clinical=True)
+    return scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists()

@@ -1,0 +1,16 @@
+"""The project's URLs: public site, staff app, patient portal, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kapclinic.content import views as content_views
+
+urlpatterns = [
+    path("", content_views.home, name="home"),
+    path("learn/", include("kapclinic.content.urls")),
+    path("account/", include("kapclinic.accounts.urls")),
+    path("patients/", include("kapclinic.patients.urls")),
+    path("clinic/", include("kapclinic.clinics.urls")),
+    path("audit/", include("kapclinic.audit.urls")),
+    path("django-admin/", admin.site.urls),
+]
