@@ -16,7 +16,7 @@ install: uv
 	npm ci --no-audit --no-fund --loglevel=error
 
 migrate: install
-	@mkdir -p var
+	@mkdir -p var/static
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate

@@ -147,6 +147,9 @@ BACKUP_CODE_COUNT = 10
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# AuthenticationForm passes the e-mail to authenticate() as `username`; axes would
+# otherwise look for USERNAME_FIELD ("email") and never count a failure.
+AXES_USERNAME_FORM_FIELD = "username"
 # axes.W006 warns that user-agent or cookie rotation bypasses IP-based limits; we lock
 # the account name itself, which rotation does not get round, and we do not lock a
 # whole clinic's shared IP address because one person mistyped.

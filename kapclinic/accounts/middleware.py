@@ -1,23 +1,103 @@
-"""Session limits and the two-factor requirement for staff."""
+"""Session limits and the two-factor requirement for staff.
+
+Both work in `process_view`, after every middleware's request phase, so they know
+which view was resolved (and whether it is public) and the messages framework is
+ready. A response returned here still passes through every response phase.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
+
+from kapclinic.accounts import actions, session_clock, two_factor
+from kapclinic.accounts.models import User
+
+ViewFunc = Callable[..., HttpResponse]
+
+_EXPIRY_MESSAGES = {
+    session_clock.IDLE: "You were signed out after {minutes} minutes without activity.",
+    session_clock.ABSOLUTE: "You were signed out because sessions last at most {hours} hours.",
+}
+
+# Views a staff member may reach before passing the second factor.
+TWO_FACTOR_EXEMPT_VIEWS = frozenset({"accounts:setup", "accounts:verify", "accounts:logout"})
+
+
+def _is_public(view_func: ViewFunc) -> bool:
+    return not getattr(view_func, "login_required", True)
+
+
+def _redirect(request: HttpRequest, url_name: str, next_url: str) -> HttpResponse:
+    url = f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
 
 
 class SessionLimitsMiddleware:
+    """Ends a signed-in session after idle time or at an absolute limit since sign-in."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: ViewFunc, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not isinstance(user, User):
+            return None
+        reason = session_clock.expired_reason(request)
+        if reason is None:
+            session_clock.touch(request)
+            return None
+        actions.record_logout(actor=user, reason=reason)
+        logout(request)
+        messages.info(
+            request,
+            _EXPIRY_MESSAGES[reason].format(
+                minutes=int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
+                hours=int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600),
+            ),
+        )
+        if _is_public(view_func):
+            return None
+        return _redirect(request, settings.LOGIN_URL, request.get_full_path())
 
 
 class TwoFactorRequiredMiddleware:
+    """Sends a signed-in staff member who has not passed a second factor to set one up
+    (no authenticator yet) or to enter a code."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: ViewFunc, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not isinstance(user, User) or not two_factor.is_required(user):
+            return None
+        if two_factor.is_verified(user) or _is_public(view_func):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:
+            return None
+        if request.path.startswith(str(settings.STATIC_URL)):
+            return None
+        step = "accounts:verify" if two_factor.confirmed_totp(user) else "accounts:setup"
+        return _redirect(request, step, request.get_full_path())

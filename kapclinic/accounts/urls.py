@@ -1,13 +1,30 @@
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
-from django.views.decorators.http import require_POST
 
 from kapclinic.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
-    path("logout/", require_POST(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
     path("security/", views.security, name="security"),
+    path("security/backup-codes/", views.regenerate_backup_codes, name="backup_codes"),
+    path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/setup/", views.two_factor_setup, name="setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="verify"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
 ]

@@ -5,4 +5,6 @@ from kapclinic.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.audit_log, name="log"),
+    path("export.csv", views.audit_export, name="export"),
+    path("grants/<int:pk>/", views.grant_detail, name="grant"),
 ]

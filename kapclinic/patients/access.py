@@ -13,11 +13,13 @@ exists. Denied attempts are audited.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from kapclinic.accounts.models import Role, User
+from kapclinic.accounts.models import CLINICAL_ROLES, Role, User
 from kapclinic.audit.models import AuditAction, AuditOutcome, BreakGlassGrant
 from kapclinic.patients.models import CareTeamMember, Patient
 
@@ -106,6 +108,12 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, clinical: bool = Fals
     raise Http404("No such patient")
 
 
+def deny(user: User, pk: int) -> NoReturn:
+    """Audit a refused attempt on patient `pk` and answer 404, as for a patient out of scope."""
+    _record_denied(user, pk)
+    raise Http404("No such patient")
+
+
 def _record_denied(user: User, pk: int) -> None:
     from kapclinic.audit.actions import record
 
@@ -130,8 +138,70 @@ def get_own_patient(request: HttpRequest) -> Patient:
 
 
 def can_see_clinical(user: User, patient: Patient) -> bool:
-    """Whether `user` may read `patient`'s clinical record (not just demographics)."""
+    """Whether `user` may read `patient`'s clinical record (not just demographics).
+
+    Someone who sees the demographics in their own right (a nurse at the site) but
+    the clinical record only through a grant is marked `via_break_glass` here, so
+    the page shows the banner and the audit row is flagged.
+    """
     if getattr(patient, "via_break_glass", False):
         return True
     scope = _scope_q(user, clinical=True)
-    return scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists()
+    if scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists():
+        return True
+    if can_break_glass(user) and has_active_grant(user, patient.pk):
+        patient.via_break_glass = True  # type: ignore[attr-defined]
+        return True
+    return False
+
+
+# Staff who work with patient records day to day (the clinic admin does not).
+ROSTER_ROLES = frozenset({Role.FRONT_DESK, Role.NURSE, Role.PRESCRIBER, Role.THERAPIST})
+
+
+def can_list_patients(user: User) -> bool:
+    """Whether `user` may use the staff patient list and staff patient pages."""
+    return user.is_authenticated and user.is_active and user.role in ROSTER_ROLES
+
+
+def get_patient_for_staff(request: HttpRequest, pk: int, *, clinical: bool = False) -> Patient:
+    """Like `get_patient_for_user`, but only for roster staff: a patient opening a
+    staff page, even for their own record, gets the same 404 as for anyone else's."""
+    user: User = request.user  # type: ignore[assignment]
+    if not can_list_patients(user):
+        deny(user, pk)
+    return get_patient_for_user(request, pk, clinical=clinical)
+
+
+def has_clinical_access(user: User, patient: Patient) -> bool:
+    """Clinical access checked against the database (care team or a live grant).
+
+    Unlike `can_see_clinical` it does not trust `patient.via_break_glass`, so actions
+    can use it on any instance.
+    """
+    scope = _scope_q(user, clinical=True)
+    if scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists():
+        return True
+    return can_break_glass(user) and has_active_grant(user, patient.pk)
+
+
+def can_edit_demographics(user: User, patient: Patient) -> bool:
+    """Front desk and clinicians who can see the patient may change demographics."""
+    if not can_list_patients(user):
+        return False
+    if visible_patients(user).filter(pk=patient.pk).exists():
+        return True
+    return has_clinical_access(user, patient)
+
+
+def can_edit_clinical(user: User, patient: Patient) -> bool:
+    """Only clinicians with clinical access (care team or break glass) write clinical items."""
+    return user.role in CLINICAL_ROLES and has_clinical_access(user, patient)
+
+
+def can_manage_care_team(user: User, patient: Patient) -> bool:
+    """Front desk at the patient's site (who assign clinicians when booking) and
+    clinicians with clinical access may change the care team."""
+    if user.role == Role.FRONT_DESK:
+        return can_edit_demographics(user, patient)
+    return can_edit_clinical(user, patient)

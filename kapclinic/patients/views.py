@@ -1,17 +1,157 @@
-from django.http import HttpRequest, HttpResponse
+"""Staff pages for the patient record: the list and the chart, and break-glass.
 
-from kapclinic.patients.access import get_own_patient, get_patient_for_user
+Every view's first line fetches through the access layer, which answers 404 for a
+patient outside the user's scope. Writes go through actions.py; the forms for
+them are in record_views.py, the patient's own pages in portal_views.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kapclinic.accounts.models import Role, User
+from kapclinic.audit.actions import record
+from kapclinic.audit.breakglass import active_grant, open_break_glass
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import (
+    can_break_glass,
+    can_list_patients,
+    can_see_clinical,
+    get_patient_for_user,
+    visible_patients,
+)
+from kapclinic.patients.forms import BreakGlassForm, PatientSearchForm
+from kapclinic.patients.models import BodyMeasurement, CareTeamMember, Condition, Patient
+from kapclinic.patients.search import search_patients
+
+PAGE_SIZE = 25
 
 
+def current_user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+@require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("list")
+    """The staff roster: patients the user may see, searched, filtered and paged."""
+    user = current_user(request)
+    if not can_list_patients(user):
+        raise Http404("No patient list")
+    form = PatientSearchForm(request.GET, sites=user.sites.order_by("name"))
+    form.is_valid()
+    wanted: dict[str, Any] = getattr(form, "cleaned_data", {})
+    patients = visible_patients(user).select_related("site")
+    used: list[str] = []
+    if wanted.get("q"):
+        patients = search_patients(patients, wanted["q"])
+        used.append("q")
+    if wanted.get("site"):
+        patients = patients.filter(site=wanted["site"])
+        used.append("site")
+    if wanted.get("stage"):
+        patients = patients.filter(stage=wanted["stage"])
+        used.append("stage")
+    if wanted.get("mine"):
+        patients = patients.filter(care_team__user=user)
+        used.append("mine")
+    page = Paginator(patients.order_by("family_name", "given_name", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # The search text itself may be a name: only the filter names are audited.
+    record(
+        actor=user,
+        action=AuditAction.LIST,
+        object_type="patients.patient",
+        detail={"filters": used, "page": page.number},
+    )
+    return render(request, "patients/list.html", {"form": form, "page": page})
 
 
-def portal(request: HttpRequest) -> HttpResponse:
-    patient = get_own_patient(request)
-    return HttpResponse(patient.mrn)
-
-
+@require_GET
 def chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """One patient's record; clinical sections only for those with clinical access."""
     patient = get_patient_for_user(request, pk)
-    return HttpResponse(patient.mrn)
+    user = current_user(request)
+    if user.is_patient:
+        return redirect("patients:portal")
+    clinical = can_see_clinical(user, patient)
+    via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
+    lookups: list[str | Prefetch[Any]] = [
+        "contacts",
+        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+    ]
+    if clinical:
+        lookups += ["measurements", "conditions", "medications", "allergies"]
+    prefetch_related_objects([patient], *lookups)
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        patient=patient,
+        obj=patient,
+        flagged=via_break_glass,
+        detail={"clinical": clinical},
+    )
+    context: dict[str, Any] = {
+        "patient": patient,
+        "clinical": clinical,
+        "grant": active_grant(user, patient) if via_break_glass else None,
+        # The same rules as access.can_edit_*, without asking the database again.
+        "may_edit": can_list_patients(user),
+        "may_edit_clinical": clinical and user.is_clinician,
+        "may_manage_team": user.role == Role.FRONT_DESK or (clinical and user.is_clinician),
+    }
+    if clinical:
+        context.update(_clinical_context(patient))
+    return render(request, "patients/chart.html", context)
+
+
+def _clinical_context(patient: Patient) -> dict[str, Any]:
+    """Split the prefetched clinical lists the way the chart shows them."""
+    measurements = list(patient.measurements.all())
+    conditions = list(patient.conditions.all())
+    medications = list(patient.medications.all())
+    latest_weight = next((m for m in measurements if m.weight_kg is not None), None)
+    latest_height = next((m for m in measurements if m.height_cm is not None), None)
+    bmi = None
+    if latest_weight is not None and latest_height is not None:
+        both = BodyMeasurement(height_cm=latest_height.height_cm, weight_kg=latest_weight.weight_kg)
+        bmi = both.bmi
+    return {
+        "measurements": measurements,
+        "latest_weight": latest_weight,
+        "bmi": bmi,
+        "condition_groups": [
+            (label, [c for c in conditions if c.category == value])
+            for value, label in Condition.Category.choices
+        ],
+        "current_medications": [m for m in medications if m.is_current],
+        "past_medications": [m for m in medications if not m.is_current],
+        "allergies": list(patient.allergies.all()),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open time-limited, audited access to a patient outside one's care team."""
+    user = current_user(request)
+    if not can_break_glass(user):
+        raise Http404("No such page")
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grant = open_break_glass(
+            actor=user,
+            patient=form.cleaned_data["mrn"],
+            reason=form.cleaned_data["reason"],
+            site_url=request.build_absolute_uri("/"),
+        )
+        messages.warning(request, "Break-glass access is open and clinic admins were told.")
+        return redirect("patients:chart", pk=grant.patient_id)
+    return render(request, "patients/break_glass.html", {"form": form})

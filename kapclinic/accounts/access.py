@@ -1,0 +1,41 @@
+"""Who is signed in, and where they belong after signing in."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from kapclinic.accounts.models import User
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user; views behind LoginRequiredMiddleware always have one."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def landing_url(user: User) -> str:
+    """Each role's home page: clinic admins configure, staff see patients."""
+    if user.is_clinic_admin:
+        return resolve_url("clinics:sites")
+    if user.is_clinic_staff:
+        return resolve_url("patients:list")
+    return resolve_url("patients:portal")
+
+
+def safe_next_url(request: HttpRequest) -> str:
+    """The `next` parameter if it points back at this site, else an empty string."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def after_login_url(request: HttpRequest, user: User) -> str:
+    return safe_next_url(request) or landing_url(user)

@@ -1,0 +1,88 @@
+"""Every security write for accounts: sign-in events, two-factor enrolment, passwords.
+
+Each action writes its AuditEvent in the same transaction. Audit details hold
+steps, methods and reasons only: never the typed e-mail, password or code.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kapclinic.accounts import two_factor
+from kapclinic.accounts.models import User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction, AuditOutcome
+
+
+def record_login(*, actor: User, step: str, method: str = "password") -> None:
+    record(actor=actor, action=AuditAction.LOGIN, detail={"step": step, "method": method})
+
+
+def record_login_failed(*, actor: User | None, step: str, locked_out: bool = False) -> None:
+    """A failed sign-in; `actor` is the account the attempt named, if it exists."""
+    record(
+        actor=actor,
+        action=AuditAction.LOGIN_FAILED,
+        outcome=AuditOutcome.DENIED if locked_out else AuditOutcome.FAILURE,
+        detail={"step": step, **({"reason": "locked_out"} if locked_out else {})},
+    )
+
+
+def record_logout(*, actor: User, reason: str = "user") -> None:
+    record(actor=actor, action=AuditAction.LOGOUT, detail={"reason": reason})
+
+
+def _replace_backup_codes(user: User) -> list[str]:
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": two_factor.BACKUP_DEVICE_NAME, "confirmed": True}
+    )
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes = two_factor.new_backup_tokens()
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+@transaction.atomic
+def confirm_totp_device(*, actor: User, device: TOTPDevice) -> list[str]:
+    """Make a checked authenticator the user's only one and issue fresh backup codes.
+
+    Returns the backup codes, which are shown once and never again.
+    """
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    codes = _replace_backup_codes(actor)
+    record(actor=actor, action=AuditAction.TWO_FACTOR, obj=actor, detail={"step": "enrolled"})
+    return codes
+
+
+@transaction.atomic
+def regenerate_backup_codes(*, actor: User) -> list[str]:
+    codes = _replace_backup_codes(actor)
+    record(
+        actor=actor,
+        action=AuditAction.TWO_FACTOR,
+        obj=actor,
+        detail={"step": "backup_codes_regenerated"},
+    )
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(*, actor: User, user: User) -> None:
+    """Remove a user's authenticator and backup codes (a lost phone); they enrol again."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record(actor=actor, action=AuditAction.TWO_FACTOR, obj=user, detail={"step": "reset"})
+
+
+def record_password_changed(*, actor: User | None, user: User, via: str) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        detail={"fields": ["password"], "via": via},
+    )

@@ -1,0 +1,62 @@
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kapclinic.accounts import actions
+from kapclinic.accounts.tests.helpers import events
+from kapclinic.audit.models import AuditAction
+
+URL = reverse("accounts:backup_codes")
+
+
+def _tokens(user):
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
+def test_regenerating_replaces_all_codes(client, cast, as_user):
+    old = set(actions.regenerate_backup_codes(actor=cast.nurse))
+    as_user(cast.nurse)
+    response = client.post(URL)
+    assert response.status_code == 200
+    new = set(response.context["codes"])
+    assert len(new) == 10
+    assert _tokens(cast.nurse) == new
+    assert not old & new
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_regenerating_is_audited(client, cast, as_user):
+    as_user(cast.nurse)
+    client.post(URL)
+    [event] = events(AuditAction.TWO_FACTOR)
+    assert event.actor == cast.nurse
+    assert event.detail == {"step": "backup_codes_regenerated"}
+
+
+def test_unverified_session_cannot_regenerate(client, cast, settings):
+    settings.DEMO_MODE = True  # lets an unverified staff session reach the view
+    codes = set(actions.regenerate_backup_codes(actor=cast.nurse))
+    client.force_login(cast.nurse)
+    response = client.post(URL)
+    assert response.url.startswith(reverse("accounts:verify"))
+    assert _tokens(cast.nurse) == codes
+
+
+def test_without_authenticator_goes_to_setup(client, cast, settings):
+    settings.DEMO_MODE = True
+    TOTPDevice.objects.filter(user=cast.nurse).delete()
+    client.force_login(cast.nurse)
+    assert client.post(URL).url == reverse("accounts:setup")
+    assert _tokens(cast.nurse) == set()
+
+
+def test_get_is_not_allowed(client, cast, as_user):
+    as_user(cast.nurse)
+    assert client.get(URL).status_code == 405
+    assert _tokens(cast.nurse) == set()
+
+
+def test_patient_gets_404(client, cast, as_user):
+    as_user(cast.patient_user)
+    assert client.post(URL).status_code == 404
+    assert events(AuditAction.TWO_FACTOR) == []

@@ -1,0 +1,86 @@
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kapclinic.accounts.tests.helpers import code_for, events
+from kapclinic.audit.models import AuditAction
+
+URL = reverse("accounts:setup")
+
+
+def _new_staff(client, cast):
+    TOTPDevice.objects.filter(user=cast.nurse).delete()
+    client.force_login(cast.nurse)
+    return cast.nurse
+
+
+def test_setup_shows_qr_code_and_secret(client, cast):
+    _new_staff(client, cast)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert b"<svg" in response.content
+    assert response.context["secret"]
+    assert b'<label for="id_code">' in response.content
+
+
+def test_reloading_keeps_the_same_secret(client, cast):
+    _new_staff(client, cast)
+    first = client.get(URL).context["secret"]
+    assert client.get(URL).context["secret"] == first
+    assert TOTPDevice.objects.filter(user=cast.nurse).count() == 1
+
+
+def test_right_code_turns_on_two_factor_and_shows_backup_codes(client, cast):
+    user = _new_staff(client, cast)
+    client.get(URL)
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(URL, {"code": code_for(device)})
+    assert response.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    codes = response.context["codes"]
+    assert len(codes) == 10
+    assert set(
+        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    ) == set(codes)
+    assert client.get(reverse("patients:list")).status_code == 200
+
+
+def test_enrolment_is_audited(client, cast):
+    user = _new_staff(client, cast)
+    client.get(URL)
+    client.post(URL, {"code": code_for(TOTPDevice.objects.get(user=user))})
+    [event] = events(AuditAction.TWO_FACTOR)
+    assert event.actor == user
+    assert event.detail == {"step": "enrolled"}
+
+
+def test_wrong_code_leaves_device_unconfirmed(client, cast):
+    user = _new_staff(client, cast)
+    client.get(URL)
+    response = client.post(URL, {"code": "000000"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"]
+    assert not TOTPDevice.objects.get(user=user).confirmed
+    assert not StaticToken.objects.filter(device__user=user).exists()
+    [event] = events(AuditAction.LOGIN_FAILED)
+    assert event.detail == {"step": "two_factor_setup"}
+
+
+def test_malformed_code_is_explained(client, cast):
+    _new_staff(client, cast)
+    response = client.post(URL, {"code": "12ab"})
+    assert b"Enter the six digits" in response.content
+
+
+def test_enrolled_but_unverified_user_cannot_add_a_device(client, cast):
+    client.force_login(cast.nurse)
+    response = client.get(URL)
+    assert response.url == reverse("accounts:verify")
+    assert TOTPDevice.objects.filter(user=cast.nurse).count() == 1
+
+
+def test_patient_gets_404(client, cast):
+    client.force_login(cast.patient_user)
+    assert client.get(URL).status_code == 404
+    assert not TOTPDevice.objects.filter(user=cast.patient_user).exists()

@@ -1,0 +1,101 @@
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from kapclinic.audit.models import AuditAction
+from kapclinic.clinics.models import SiteSettings
+from kapclinic.clinics.tests.battery import assert_hidden_from_others, audit_rows
+from kapclinic.clinics.thresholds import THRESHOLD_FIELDS
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(pk):
+    return reverse("clinics:site_settings", kwargs={"pk": pk})
+
+
+def _data(site, **over):
+    values = model_to_dict(SiteSettings.objects.get(site=site), fields=THRESHOLD_FIELDS)
+    values.update(over)
+    return values
+
+
+def _thresholds():
+    return list(SiteSettings.objects.order_by("pk").values(*THRESHOLD_FIELDS))
+
+
+def test_page_shows_each_threshold_with_default_and_source(cast, admin_in):
+    response = admin_in.get(_url(cast.site.pk))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Warning: SpO2 below (%)" in text
+    assert "CLINICAL.md 4: SpO2 below 94% warns [U]." in text
+    assert "Spravato REMS" in text
+    assert text.count('type="number"') == len(THRESHOLD_FIELDS)
+
+
+def test_admin_changes_a_threshold_and_the_audit_keeps_old_and_new(cast, admin_in):
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, spo2_warn_below=95))
+    assert response.status_code == 302
+    assert SiteSettings.objects.get(site=cast.site).spo2_warn_below == 95
+    (row,) = audit_rows(action=AuditAction.SETTINGS)
+    assert row.detail == {"changes": {"spo2_warn_below": [94, 95]}}
+    assert row.object_type == "clinics.sitesettings"
+    assert row.actor == cast.admin
+
+
+def test_other_site_is_untouched(cast, admin_in):
+    admin_in.post(_url(cast.site.pk), _data(cast.site, spo2_warn_below=95))
+    assert SiteSettings.objects.get(site=cast.other_site).spo2_warn_below == 94
+
+
+def test_model_clean_error_is_shown_next_to_the_field(cast, admin_in):
+    before = _thresholds()
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, spo2_urgent_below=96))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["spo2_urgent_below"] == ["Must be below the SpO2 warning value."]
+    assert b'value="96"' in response.content
+    assert _thresholds() == before
+    assert audit_rows() == []
+
+
+def test_observation_below_the_rems_floor_is_refused(cast, admin_in):
+    before = _thresholds()
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, min_observation_minutes=60))
+    assert "min_observation_minutes" in response.context["form"].errors
+    assert _thresholds() == before
+
+
+def test_non_number_is_refused(cast, admin_in):
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, heart_rate_warn_above="fast"))
+    assert "heart_rate_warn_above" in response.context["form"].errors
+    assert audit_rows() == []
+
+
+def test_unchanged_thresholds_write_nothing(cast, admin_in):
+    admin_in.post(_url(cast.site.pk), _data(cast.site))
+    assert audit_rows() == []
+
+
+def test_site_without_a_settings_row_gets_one_on_save(cast, admin_in):
+    SiteSettings.objects.filter(site=cast.other_site).delete()
+    data = _data(cast.site, spo2_warn_below=93)
+    assert admin_in.get(_url(cast.other_site.pk)).status_code == 200
+    assert admin_in.post(_url(cast.other_site.pk), data).status_code == 302
+    assert SiteSettings.objects.get(site=cast.other_site).spo2_warn_below == 93
+
+
+def test_other_roles_get_404(client, cast):
+    url = _url(cast.site.pk)
+    assert_hidden_from_others(client, cast, "get", url)
+    data = _data(cast.site, spo2_warn_below=80)
+    assert_hidden_from_others(client, cast, "post", url, data, snapshot=_thresholds)
+
+
+def test_unknown_site_is_404(admin_in):
+    assert admin_in.get(_url(999999)).status_code == 404
+
+
+def test_patch_is_not_allowed(cast, admin_in):
+    assert admin_in.patch(_url(cast.site.pk)).status_code == 405

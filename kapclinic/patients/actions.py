@@ -1,0 +1,355 @@
+"""Every write to the patient record.
+
+Each action is atomic, takes the acting user as keyword-only `actor`, checks that
+the actor may make the change (views check first; this is the last line), saves only
+the fields that changed and writes exactly one audit row in the same transaction.
+Audit rows carry field names, never the values.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+
+from kapclinic.accounts.models import CLINICAL_ROLES, User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.clinics.models import Site
+from kapclinic.patients.access import (
+    ROSTER_ROLES,
+    can_edit_clinical,
+    can_edit_demographics,
+    can_manage_care_team,
+)
+from kapclinic.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    CareTeamMember,
+    Condition,
+    Contact,
+    Medication,
+    Patient,
+)
+
+DEMOGRAPHIC_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronouns",
+    "birth_date",
+    "sex_at_birth",
+    "gender_identity",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+# What a patient may change about themselves in the portal.
+OWN_CONTACT_FIELDS = (
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+)
+CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_emergency", "can_escort")
+EMERGENCY_CONTACT_FIELDS = ("name", "relationship", "phone", "email")
+CONDITION_FIELDS = ("category", "name", "code", "status", "onset", "notes")
+MEDICATION_FIELDS = ("name", "drug_class", "dose", "frequency", "started_on", "notes")
+ALLERGY_FIELDS = ("substance", "reaction", "severity")
+
+MRN_PREFIX = "KAP-"
+_MRN_ATTEMPTS = 5
+
+
+def _only(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"Fields not writable here: {sorted(unknown)}")
+    return dict(data)
+
+
+def _given(data: Mapping[str, Any]) -> list[str]:
+    """Names of the fields given a value (for a CREATE row's field list)."""
+    return sorted(k for k, v in data.items() if v not in (None, ""))
+
+
+def _apply(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
+    """Set the fields whose value differs; return their names."""
+    changed = []
+    for name, value in data.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return sorted(changed)
+
+
+def _audit(
+    *,
+    actor: User,
+    action: AuditAction,
+    patient: Patient,
+    obj: models.Model,
+    fields: list[str],
+) -> None:
+    record(actor=actor, action=action, patient=patient, obj=obj, detail={"fields": fields})
+
+
+def _new_mrn() -> str:
+    return f"{MRN_PREFIX}{secrets.randbelow(10**8):08d}"
+
+
+@transaction.atomic
+def register_patient(*, actor: User, site: Site, data: Mapping[str, Any]) -> Patient:
+    """Register a new patient at one of the actor's sites, with a generated MRN.
+
+    A clinician who registers a patient joins the care team, so they can go on to
+    see the record they just created.
+    """
+    data = _only(data, DEMOGRAPHIC_FIELDS)
+    if actor.role not in ROSTER_ROLES or not actor.sites.filter(pk=site.pk).exists():
+        raise PermissionDenied("You cannot register patients at this site.")
+    patient = Patient(site=site, **data)
+    for attempt in range(_MRN_ATTEMPTS):
+        patient.mrn = _new_mrn()
+        if Patient.objects.filter(mrn=patient.mrn).exists():
+            continue
+        try:
+            with transaction.atomic():
+                patient.save(force_insert=True)
+            break
+        except IntegrityError:
+            # Another registration took the same number in between; try again.
+            if attempt == _MRN_ATTEMPTS - 1:
+                raise
+    else:
+        raise RuntimeError("Could not generate a free medical record number.")
+    fields = [*_given(data), "mrn", "site"]
+    if actor.role in CLINICAL_ROLES:
+        CareTeamMember.objects.create(patient=patient, user=actor, role=actor.role)
+        fields.append("care_team")
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=patient,
+        fields=sorted(fields),
+    )
+    return patient
+
+
+@transaction.atomic
+def update_demographics(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> list[str]:
+    """Change demographic fields; returns the names of those that changed.
+
+    Nothing changed means nothing is saved and nothing is audited.
+    """
+    data = _only(data, DEMOGRAPHIC_FIELDS)
+    if not can_edit_demographics(actor, patient):
+        raise PermissionDenied("You cannot change this patient's details.")
+    return _save_changes(actor=actor, patient=patient, data=data)
+
+
+@transaction.atomic
+def update_own_contact_details(
+    *, actor: User, patient: Patient, data: Mapping[str, Any]
+) -> list[str]:
+    """A patient changes their own phone, e-mail or address in the portal."""
+    data = _only(data, OWN_CONTACT_FIELDS)
+    if patient.user_id is None or patient.user_id != actor.pk:
+        raise PermissionDenied("Patients may change only their own details.")
+    return _save_changes(actor=actor, patient=patient, data=data)
+
+
+def _save_changes(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> list[str]:
+    changed = _apply(patient, data)
+    if not changed:
+        return []
+    patient.save(update_fields=[*changed, "updated_at"])
+    _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=patient, fields=changed)
+    return changed
+
+
+@transaction.atomic
+def add_contact(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Contact:
+    data = _only(data, CONTACT_FIELDS)
+    if not can_edit_demographics(actor, patient):
+        raise PermissionDenied("You cannot change this patient's contacts.")
+    contact = Contact.objects.create(patient=patient, **data)
+    _audit(
+        actor=actor, action=AuditAction.CREATE, patient=patient, obj=contact, fields=_given(data)
+    )
+    return contact
+
+
+@transaction.atomic
+def update_contact(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> list[str]:
+    data = _only(data, CONTACT_FIELDS)
+    patient = contact.patient
+    if not can_edit_demographics(actor, patient):
+        raise PermissionDenied("You cannot change this patient's contacts.")
+    changed = _apply(contact, data)
+    if changed:
+        contact.save(update_fields=changed)
+        _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed)
+    return changed
+
+
+@transaction.atomic
+def save_own_emergency_contact(
+    *, actor: User, patient: Patient, data: Mapping[str, Any]
+) -> Contact:
+    """A patient sets their emergency contact: updates the first one, or adds one."""
+    data = _only(data, EMERGENCY_CONTACT_FIELDS)
+    if patient.user_id is None or patient.user_id != actor.pk:
+        raise PermissionDenied("Patients may change only their own emergency contact.")
+    contact = patient.contacts.filter(is_emergency=True).order_by("id").first()
+    if contact is None:
+        contact = Contact.objects.create(patient=patient, is_emergency=True, **data)
+        _audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            patient=patient,
+            obj=contact,
+            fields=sorted([*_given(data), "is_emergency"]),
+        )
+        return contact
+    changed = _apply(contact, data)
+    if changed:
+        contact.save(update_fields=changed)
+        _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed)
+    return contact
+
+
+def _require_clinical(actor: User, patient: Patient) -> None:
+    if not can_edit_clinical(actor, patient):
+        raise PermissionDenied("You cannot change this patient's clinical record.")
+
+
+@transaction.atomic
+def record_measurement(
+    *,
+    actor: User,
+    patient: Patient,
+    height_cm: Decimal | None = None,
+    weight_kg: Decimal | None = None,
+) -> BodyMeasurement:
+    """Record a height and/or weight; doses in mg/kg use the latest weight."""
+    _require_clinical(actor, patient)
+    if height_cm is None and weight_kg is None:
+        raise ValueError("A measurement needs a height or a weight.")
+    measurement = BodyMeasurement.objects.create(
+        patient=patient, height_cm=height_cm, weight_kg=weight_kg, recorded_by=actor
+    )
+    fields = _given({"height_cm": height_cm, "weight_kg": weight_kg})
+    _audit(actor=actor, action=AuditAction.CREATE, patient=patient, obj=measurement, fields=fields)
+    return measurement
+
+
+@transaction.atomic
+def add_condition(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Condition:
+    data = _only(data, CONDITION_FIELDS)
+    _require_clinical(actor, patient)
+    condition = Condition.objects.create(patient=patient, recorded_by=actor, **data)
+    _audit(
+        actor=actor, action=AuditAction.CREATE, patient=patient, obj=condition, fields=_given(data)
+    )
+    return condition
+
+
+@transaction.atomic
+def add_medication(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Medication:
+    data = _only(data, MEDICATION_FIELDS)
+    _require_clinical(actor, patient)
+    medication = Medication.objects.create(patient=patient, recorded_by=actor, **data)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=medication,
+        fields=_given(data),
+    )
+    return medication
+
+
+@transaction.atomic
+def stop_medication(*, actor: User, medication: Medication, stopped_on: date) -> Medication:
+    """Mark a medicine as stopped; the entry stays in the history as a past medicine."""
+    patient = medication.patient
+    _require_clinical(actor, patient)
+    if medication.stopped_on is not None:
+        raise ValueError("This medication is already stopped.")
+    if medication.started_on is not None and stopped_on < medication.started_on:
+        raise ValueError("A medication cannot stop before it started.")
+    medication.stopped_on = stopped_on
+    medication.save(update_fields=["stopped_on"])
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=patient,
+        obj=medication,
+        fields=["stopped_on"],
+    )
+    return medication
+
+
+@transaction.atomic
+def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Allergy:
+    data = _only(data, ALLERGY_FIELDS)
+    _require_clinical(actor, patient)
+    allergy = Allergy.objects.create(patient=patient, recorded_by=actor, **data)
+    _audit(
+        actor=actor, action=AuditAction.CREATE, patient=patient, obj=allergy, fields=_given(data)
+    )
+    return allergy
+
+
+def care_team_candidates(patient: Patient) -> models.QuerySet[User]:
+    """Active clinicians at the patient's site who are not yet on the care team."""
+    return (
+        User.objects.filter(is_active=True, role__in=CLINICAL_ROLES, sites=patient.site_id)
+        .exclude(care_teams__patient=patient)
+        .order_by("full_name")
+    )
+
+
+@transaction.atomic
+def add_care_team_member(*, actor: User, patient: Patient, member: User) -> CareTeamMember:
+    """Put a clinician from the patient's site on the care team, in their own role."""
+    if not can_manage_care_team(actor, patient):
+        raise PermissionDenied("You cannot change this patient's care team.")
+    if not care_team_candidates(patient).filter(pk=member.pk).exists():
+        raise ValueError("Only clinicians from the patient's site, not yet on the team.")
+    team_member = CareTeamMember.objects.create(patient=patient, user=member, role=member.role)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=team_member,
+        fields=["role", "user"],
+    )
+    return team_member
+
+
+@transaction.atomic
+def remove_care_team_member(*, actor: User, member: CareTeamMember) -> None:
+    patient = member.patient
+    if not can_manage_care_team(actor, patient):
+        raise PermissionDenied("You cannot change this patient's care team.")
+    # Audit first: the row keeps the member's id after the member is gone.
+    _audit(
+        actor=actor, action=AuditAction.DELETE, patient=patient, obj=member, fields=["role", "user"]
+    )
+    member.delete()

@@ -1,0 +1,220 @@
+"""Forms for the patient record. They validate input; the writes are in actions.py.
+
+Model forms here are built without an instance (the current values go in as
+`initial`), so validating a form never touches the record the action will diff.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kapclinic.accounts.models import User
+from kapclinic.audit.breakglass import MIN_REASON_LENGTH
+from kapclinic.clinics.models import Site
+from kapclinic.patients import actions
+from kapclinic.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    Condition,
+    Contact,
+    Medication,
+    PathwayStage,
+    Patient,
+)
+from kapclinic.patients.search import parse_iso_date
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ClinicFormMixin:
+    error_css_class = "field-error"
+    required_css_class = "required"
+
+
+class PatientSearchForm(ClinicFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Name, MRN, or birth date as YYYY-MM-DD.",
+    )
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
+    stage = forms.ChoiceField(
+        choices=[("", "Any stage"), *PathwayStage.choices], required=False, label="Pathway stage"
+    )
+    mine = forms.BooleanField(required=False, label="My care team only")
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = sites
+        field.empty_label = "All my sites"
+
+    def clean_q(self) -> str:
+        text: str = self.cleaned_data["q"].strip()
+        looks_like_date = len(text) == 10 and text[:4].isdigit() and text[4] == "-"
+        if looks_like_date and parse_iso_date(text) is None:
+            raise forms.ValidationError("Enter a real date as YYYY-MM-DD, e.g. 1985-06-15.")
+        return text
+
+
+def _check_birth_date(value: date | None) -> date | None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError("The birth date cannot be in the future.")
+    return value
+
+
+class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = list(actions.DEMOGRAPHIC_FIELDS)
+        widgets = {"birth_date": DateInput()}
+
+    def clean_birth_date(self) -> date | None:
+        return _check_birth_date(self.cleaned_data.get("birth_date"))
+
+
+class RegisterPatientForm(DemographicsForm):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+
+    class Meta(DemographicsForm.Meta):
+        fields = ["site", *actions.DEMOGRAPHIC_FIELDS]
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = sites
+
+
+class OwnContactDetailsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = list(actions.OWN_CONTACT_FIELDS)
+
+
+class ContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
+    class Meta:
+        model = Contact
+        fields = list(actions.CONTACT_FIELDS)
+
+
+class EmergencyContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
+    class Meta:
+        model = Contact
+        fields = list(actions.EMERGENCY_CONTACT_FIELDS)
+
+
+class MeasurementForm(ClinicFormMixin, forms.ModelForm[BodyMeasurement]):
+    class Meta:
+        model = BodyMeasurement
+        fields = ["height_cm", "weight_kg"]
+        labels = {"height_cm": "Height (cm)", "weight_kg": "Weight (kg)"}
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if (
+            not self.errors
+            and self.cleaned_data.get("height_cm") is None
+            and self.cleaned_data.get("weight_kg") is None
+        ):
+            raise forms.ValidationError("Enter a height, a weight, or both.")
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # clean() already said "height or weight" in words a clinician can read;
+        # the model's check constraint would repeat it in database terms.
+        if not getattr(self, "_errors", None):
+            super()._post_clean()  # type: ignore[misc]
+
+
+class ConditionForm(ClinicFormMixin, forms.ModelForm[Condition]):
+    class Meta:
+        model = Condition
+        fields = list(actions.CONDITION_FIELDS)
+
+
+class MedicationForm(ClinicFormMixin, forms.ModelForm[Medication]):
+    class Meta:
+        model = Medication
+        fields = list(actions.MEDICATION_FIELDS)
+        widgets = {"started_on": DateInput()}
+
+    def clean_started_on(self) -> date | None:
+        value: date | None = self.cleaned_data.get("started_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("The start date cannot be in the future.")
+        return value
+
+
+class StopMedicationForm(ClinicFormMixin, forms.Form):
+    stopped_on = forms.DateField(label="Stopped on", widget=DateInput())
+
+    def __init__(self, *args: Any, medication: Medication, **kwargs: Any) -> None:
+        self.medication = medication
+        super().__init__(*args, **kwargs)
+
+    def clean_stopped_on(self) -> date:
+        value: date = self.cleaned_data["stopped_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The stop date cannot be in the future.")
+        started = self.medication.started_on
+        if started is not None and value < started:
+            raise forms.ValidationError(f"The stop date cannot be before the start ({started}).")
+        return value
+
+
+class AllergyForm(ClinicFormMixin, forms.ModelForm[Allergy]):
+    class Meta:
+        model = Allergy
+        fields = list(actions.ALLERGY_FIELDS)
+
+
+class ClinicianChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.get_role_display()})"
+
+
+class CareTeamForm(ClinicFormMixin, forms.Form):
+    member = ClinicianChoiceField(
+        queryset=User.objects.none(),
+        label="Clinician",
+        help_text="Clinicians at the patient's site who are not on the team yet.",
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = candidates
+
+
+class BreakGlassForm(ClinicFormMixin, forms.Form):
+    mrn = forms.CharField(label="Medical record number", max_length=20)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=MIN_REASON_LENGTH,
+        max_length=2000,
+        help_text=(
+            f"Why you need this record now (at least {MIN_REASON_LENGTH} characters). "
+            "Clinic admins review every break-glass access."
+        ),
+    )
+
+    def clean_mrn(self) -> Patient:
+        mrn = self.cleaned_data["mrn"].strip()
+        patient = Patient.objects.filter(mrn__iexact=mrn).first()
+        if patient is None:
+            raise forms.ValidationError("No patient has this medical record number.")
+        return patient

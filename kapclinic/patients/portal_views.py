@@ -1,0 +1,78 @@
+"""The patient's own pages: their record as they may see it, and their contact details.
+
+Every view starts with `get_own_patient`, which is 404 for anyone but a patient with
+a record. The portal shows demographics, contacts, current medications, allergies
+and the care team; nothing clinical beyond that.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
+from django.forms.models import model_to_dict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients import actions
+from kapclinic.patients.access import get_own_patient
+from kapclinic.patients.forms import EmergencyContactForm, OwnContactDetailsForm
+from kapclinic.patients.models import CareTeamMember, Medication
+from kapclinic.patients.views import current_user
+
+
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    patient = get_own_patient(request)
+    prefetch_related_objects(
+        [patient],
+        "contacts",
+        "allergies",
+        Prefetch(
+            "medications",
+            queryset=Medication.objects.filter(stopped_on=None),
+            to_attr="current_medications",
+        ),
+        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+    )
+    record(
+        actor=current_user(request),
+        action=AuditAction.VIEW,
+        patient=patient,
+        obj=patient,
+        detail={"page": "portal"},
+    )
+    return render(request, "patients/portal.html", {"patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+def edit_own_details(request: HttpRequest) -> HttpResponse:
+    patient = get_own_patient(request)
+    initial = model_to_dict(patient, fields=actions.OWN_CONTACT_FIELDS)
+    form = OwnContactDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.update_own_contact_details(
+            actor=current_user(request), patient=patient, data=form.cleaned_data
+        )
+        messages.success(request, "Your contact details are saved.")
+        return redirect("patients:portal")
+    context = {"form": form, "title": "Your phone, e-mail and address", "portal": True}
+    return render(request, "patients/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def edit_own_emergency_contact(request: HttpRequest) -> HttpResponse:
+    patient = get_own_patient(request)
+    current = patient.contacts.filter(is_emergency=True).order_by("id").first()
+    initial = model_to_dict(current, fields=actions.EMERGENCY_CONTACT_FIELDS) if current else {}
+    form = EmergencyContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.save_own_emergency_contact(
+            actor=current_user(request), patient=patient, data=form.cleaned_data
+        )
+        messages.success(request, "Your emergency contact is saved.")
+        return redirect("patients:portal")
+    context = {"form": form, "title": "Your emergency contact", "portal": True}
+    return render(request, "patients/form.html", context)

@@ -1,0 +1,273 @@
+"""Staff forms that change the patient record, one page per change.
+
+Each view fetches the patient through the access layer first (404 outside scope or
+without the right to make this change), validates with a Django form and hands the
+cleaned data to the named action, which audits the write. Opening a form on an
+existing record is a read, so a GET writes one VIEW row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients import actions
+from kapclinic.patients.access import (
+    can_edit_clinical,
+    can_edit_demographics,
+    can_list_patients,
+    can_manage_care_team,
+    deny,
+    get_patient_for_staff,
+)
+from kapclinic.patients.forms import (
+    AllergyForm,
+    CareTeamForm,
+    ConditionForm,
+    ContactForm,
+    DemographicsForm,
+    MeasurementForm,
+    MedicationForm,
+    RegisterPatientForm,
+    StopMedicationForm,
+)
+from kapclinic.patients.models import Patient
+from kapclinic.patients.views import current_user
+
+GET_POST = ["GET", "POST"]
+
+
+def _demographics_patient(request: HttpRequest, pk: int) -> Patient:
+    patient = get_patient_for_staff(request, pk)
+    if not can_edit_demographics(current_user(request), patient):
+        deny(current_user(request), pk)
+    return patient
+
+
+def _clinical_patient(request: HttpRequest, pk: int) -> Patient:
+    patient = get_patient_for_staff(request, pk, clinical=True)
+    if not can_edit_clinical(current_user(request), patient):
+        deny(current_user(request), pk)
+    return patient
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    patient: Patient,
+    form: forms.BaseForm,
+    title: str,
+    page: str,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Show `form`; on a valid POST run `save` and go back to the chart."""
+    if request.method == "POST" and form.is_valid():
+        save(form.cleaned_data)
+        messages.success(request, done)
+        return redirect("patients:chart", pk=patient.pk)
+    if request.method == "GET":
+        record(
+            actor=current_user(request),
+            action=AuditAction.VIEW,
+            patient=patient,
+            obj=patient,
+            flagged=getattr(patient, "via_break_glass", False),
+            detail={"page": page},
+        )
+    context = {"patient": patient, "form": form, "title": title}
+    return render(request, "patients/form.html", context)
+
+
+@require_http_methods(GET_POST)
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a new patient at one of the user's sites."""
+    user = current_user(request)
+    if not can_list_patients(user):
+        raise Http404("No such page")
+    sites = user.sites.filter(is_active=True).order_by("name")
+    form = RegisterPatientForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "site"}
+        patient = actions.register_patient(actor=user, site=form.cleaned_data["site"], data=data)
+        messages.success(request, f"Patient registered with MRN {patient.mrn}.")
+        return redirect("patients:chart", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+
+
+@require_http_methods(GET_POST)
+def edit_demographics(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _demographics_patient(request, pk)
+    initial = model_to_dict(patient, fields=actions.DEMOGRAPHIC_FIELDS)
+    return _form_page(
+        request,
+        patient=patient,
+        form=DemographicsForm(request.POST or None, initial=initial),
+        title="Edit demographics",
+        page="edit_demographics",
+        save=lambda data: actions.update_demographics(
+            actor=current_user(request), patient=patient, data=data
+        ),
+        done="Demographics saved.",
+    )
+
+
+@require_http_methods(GET_POST)
+def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _demographics_patient(request, pk)
+    return _form_page(
+        request,
+        patient=patient,
+        form=ContactForm(request.POST or None),
+        title="Add a contact",
+        page="add_contact",
+        save=lambda data: actions.add_contact(
+            actor=current_user(request), patient=patient, data=data
+        ),
+        done="Contact added.",
+    )
+
+
+@require_http_methods(GET_POST)
+def edit_contact(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    patient = _demographics_patient(request, pk)
+    contact = get_object_or_404(patient.contacts, pk=contact_pk)
+    initial = model_to_dict(contact, fields=actions.CONTACT_FIELDS)
+    return _form_page(
+        request,
+        patient=patient,
+        form=ContactForm(request.POST or None, initial=initial),
+        title="Edit contact",
+        page="edit_contact",
+        save=lambda data: actions.update_contact(
+            actor=current_user(request), contact=contact, data=data
+        ),
+        done="Contact saved.",
+    )
+
+
+@require_http_methods(GET_POST)
+def add_measurement(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _clinical_patient(request, pk)
+    return _form_page(
+        request,
+        patient=patient,
+        form=MeasurementForm(request.POST or None),
+        title="Record height and weight",
+        page="add_measurement",
+        save=lambda data: actions.record_measurement(
+            actor=current_user(request), patient=patient, **data
+        ),
+        done="Measurement recorded.",
+    )
+
+
+@require_http_methods(GET_POST)
+def add_condition(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _clinical_patient(request, pk)
+    return _form_page(
+        request,
+        patient=patient,
+        form=ConditionForm(request.POST or None),
+        title="Add a condition or history item",
+        page="add_condition",
+        save=lambda data: actions.add_condition(
+            actor=current_user(request), patient=patient, data=data
+        ),
+        done="Condition added.",
+    )
+
+
+@require_http_methods(GET_POST)
+def add_medication(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _clinical_patient(request, pk)
+    return _form_page(
+        request,
+        patient=patient,
+        form=MedicationForm(request.POST or None),
+        title="Add a medication",
+        page="add_medication",
+        save=lambda data: actions.add_medication(
+            actor=current_user(request), patient=patient, data=data
+        ),
+        done="Medication added.",
+    )
+
+
+@require_http_methods(GET_POST)
+def stop_medication(request: HttpRequest, pk: int, medication_pk: int) -> HttpResponse:
+    patient = _clinical_patient(request, pk)
+    medication = get_object_or_404(patient.medications, pk=medication_pk, stopped_on=None)
+    form = StopMedicationForm(
+        request.POST or None, medication=medication, initial={"stopped_on": timezone.localdate()}
+    )
+    return _form_page(
+        request,
+        patient=patient,
+        form=form,
+        title=f"Stop {medication.name}",
+        page="stop_medication",
+        save=lambda data: actions.stop_medication(
+            actor=current_user(request), medication=medication, stopped_on=data["stopped_on"]
+        ),
+        done="Medication stopped.",
+    )
+
+
+@require_http_methods(GET_POST)
+def add_allergy(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _clinical_patient(request, pk)
+    return _form_page(
+        request,
+        patient=patient,
+        form=AllergyForm(request.POST or None),
+        title="Add an allergy",
+        page="add_allergy",
+        save=lambda data: actions.add_allergy(
+            actor=current_user(request), patient=patient, data=data
+        ),
+        done="Allergy added.",
+    )
+
+
+def _care_team_patient(request: HttpRequest, pk: int) -> Patient:
+    patient = get_patient_for_staff(request, pk)
+    if not can_manage_care_team(current_user(request), patient):
+        deny(current_user(request), pk)
+    return patient
+
+
+@require_http_methods(GET_POST)
+def add_care_team_member(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _care_team_patient(request, pk)
+    form = CareTeamForm(request.POST or None, candidates=actions.care_team_candidates(patient))
+    return _form_page(
+        request,
+        patient=patient,
+        form=form,
+        title="Add to the care team",
+        page="add_care_team_member",
+        save=lambda data: actions.add_care_team_member(
+            actor=current_user(request), patient=patient, member=data["member"]
+        ),
+        done="Care team updated.",
+    )
+
+
+@require_POST
+def remove_care_team_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    patient = _care_team_patient(request, pk)
+    member = get_object_or_404(patient.care_team, pk=member_pk)
+    actions.remove_care_team_member(actor=current_user(request), member=member)
+    messages.success(request, "Care team updated.")
+    return redirect("patients:chart", pk=patient.pk)

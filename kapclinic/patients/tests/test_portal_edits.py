@@ -1,0 +1,106 @@
+"""The patient's own contact-details and emergency-contact pages."""
+
+import pytest
+from django.urls import reverse
+
+from kapclinic.patients.models import Contact
+from kapclinic.patients.tests.helpers import last_event_id, new_events, state
+
+DETAILS = reverse("patients:portal_details")
+EMERGENCY = reverse("patients:portal_emergency_contact")
+
+
+def details(**changes):
+    data = {"phone": "+1 555 0100", "email": "pat@test.example", "address_line1": "", "city": ""}
+    data.update(changes)
+    return data
+
+
+def test_patient_updates_their_phone(cast, as_user):
+    start = last_event_id()
+    response = as_user(cast.patient_user).post(
+        DETAILS, details(phone="555-2468", city="Springfield")
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("patients:portal")
+    cast.patient.refresh_from_db()
+    assert cast.patient.phone == "555-2468" and cast.patient.city == "Springfield"
+    (row,) = new_events(start)
+    assert row.action == "update" and row.actor == cast.patient_user
+    assert row.detail == {"fields": ["city", "phone"]}
+
+
+def test_details_form_shows_current_values(cast, as_user):
+    assert 'value="pat@test.example"' in as_user(cast.patient_user).get(DETAILS).content.decode()
+
+
+def test_bad_email_keeps_what_was_typed(cast, as_user):
+    before = state()
+    response = as_user(cast.patient_user).post(
+        DETAILS, details(email="pat-at-home", city="Typedtown")
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Enter a valid email address" in body and 'value="Typedtown"' in body
+    assert state() == before
+
+
+def test_patient_cannot_change_their_name_through_the_form(cast, as_user):
+    as_user(cast.patient_user).post(DETAILS, details(family_name="Changed", mrn="X"))
+    cast.patient.refresh_from_db()
+    assert cast.patient.family_name == "Ient" and cast.patient.mrn == "MRN-0001"
+
+
+def test_patient_adds_an_emergency_contact(cast, as_user):
+    start = last_event_id()
+    data = {"name": "Eve Sister", "relationship": "sibling", "phone": "555-1357"}
+    assert as_user(cast.patient_user).post(EMERGENCY, data).status_code == 302
+    contact = Contact.objects.get(patient=cast.patient)
+    assert contact.is_emergency and contact.name == "Eve Sister"
+    (row,) = new_events(start)
+    assert row.action == "create"
+
+
+def test_patient_updates_the_existing_emergency_contact(cast, as_user):
+    contact = Contact.objects.create(
+        patient=cast.patient,
+        name="Eve Sister",
+        relationship="sibling",
+        phone="555-1357",
+        is_emergency=True,
+    )
+    client = as_user(cast.patient_user)
+    assert 'value="Eve Sister"' in client.get(EMERGENCY).content.decode()
+    start = last_event_id()
+    client.post(EMERGENCY, {"name": "Eve Sister", "relationship": "sibling", "phone": "555-0000"})
+    contact.refresh_from_db()
+    assert contact.phone == "555-0000"
+    assert Contact.objects.filter(patient=cast.patient).count() == 1
+    (row,) = new_events(start)
+    assert row.action == "update" and row.detail == {"fields": ["phone"]}
+
+
+def test_emergency_contact_needs_a_phone(cast, as_user):
+    before = state()
+    response = as_user(cast.patient_user).post(
+        EMERGENCY, {"name": "Eve Sister", "relationship": "sibling"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"]
+    assert 'value="Eve Sister"' in response.content.decode()
+    assert state() == before
+
+
+@pytest.mark.parametrize("url", [DETAILS, EMERGENCY])
+@pytest.mark.parametrize("who", ["front_desk", "prescriber", "admin"])
+def test_staff_get_404_and_nothing_changes(cast, as_user, url, who):
+    before = state()
+    response = as_user(getattr(cast, who)).post(
+        url, {"phone": "555-0000", "name": "X", "relationship": "other"}
+    )
+    assert response.status_code == 404
+    assert state() == before
+
+
+@pytest.mark.parametrize("url", [DETAILS, EMERGENCY])
+def test_put_is_not_allowed(cast, as_user, url):
+    assert as_user(cast.patient_user).put(url).status_code == 405
