@@ -1,0 +1,266 @@
+"""Every URL of the project, for every role: an explicit expectation for each.
+
+A new URL pattern without an entry in EXPECTED fails `test_every_url_has_an_expectation`,
+so nobody can add a page without saying who may reach it. Each cell is what a GET
+returns for that role:
+
+- "ok": 200
+- "login": redirect to the sign-in page (anonymous on a protected page)
+- "404": not found, and the body holds no PHI of the cast's patients
+- "405": the URL accepts POST only
+- "portal": redirect to the patient's own record
+- "away": redirect somewhere other than sign-in (e.g. a signed-in user on a sign-in page)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kapclinic.accounts.models import StaffCredential
+from kapclinic.audit.models import BreakGlassGrant
+from kapclinic.clinics.models import Chair, Room
+from kapclinic.content.models import Article
+from kapclinic.patients.models import CareTeamMember, Contact, Medication
+from kapclinic.test import Cast, login
+from kapclinic.tests.urlwalk import iter_patterns
+
+ROLES = ("anon", "patient", "front_desk", "therapist", "nurse", "prescriber", "admin", "outsider")
+
+# Shorthands for rows.
+PUBLIC = dict.fromkeys(ROLES, "ok")
+
+
+def row(default: str, anon: str = "login", **overrides: str) -> dict[str, str]:
+    cells = dict.fromkeys(ROLES, default)
+    cells["anon"] = anon
+    cells.update(overrides)
+    return cells
+
+
+ADMIN_ONLY = row("404", admin="ok")
+STAFF_ONLY = row("ok", patient="404")
+ROSTER = row("ok", patient="404", admin="404")  # front desk and clinicians
+CARE_TEAM_CHART = row("404", front_desk="ok", nurse="ok", prescriber="ok")
+CARE_TEAM_CLINICAL = row("404", nurse="ok", prescriber="ok")
+PATIENT_ONLY = row("404", patient="ok")
+
+EXPECTED: dict[str, dict[str, str]] = {
+    # Public site.
+    "home": PUBLIC,
+    "content:articles": PUBLIC,
+    "content:article": PUBLIC,
+    "content:manage": STAFF_ONLY,
+    "content:manage_new": STAFF_ONLY,
+    "content:manage_edit": STAFF_ONLY,
+    # Accounts.
+    "accounts:login": row("away", anon="ok", patient="portal"),
+    "accounts:logout": row("405"),
+    "accounts:security": row("ok"),
+    "accounts:backup_codes": row("405"),
+    "accounts:password_change": row("ok"),
+    # Setup and verify: staff already through two-factor are sent on; patients 404.
+    "accounts:setup": row("away", patient="404"),
+    "accounts:verify": row("away", patient="404"),
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    # Patients.
+    "patients:list": ROSTER,
+    "patients:register": ROSTER,
+    "patients:break_glass": row("ok", patient="404", front_desk="404"),
+    "patients:portal": PATIENT_ONLY,
+    "patients:portal_details": PATIENT_ONLY,
+    "patients:portal_emergency_contact": PATIENT_ONLY,
+    "patients:chart": row("404", patient="portal", front_desk="ok", nurse="ok", prescriber="ok"),
+    "patients:edit_demographics": CARE_TEAM_CHART,
+    "patients:add_contact": CARE_TEAM_CHART,
+    "patients:edit_contact": CARE_TEAM_CHART,
+    "patients:add_measurement": CARE_TEAM_CLINICAL,
+    "patients:add_condition": CARE_TEAM_CLINICAL,
+    "patients:add_medication": CARE_TEAM_CLINICAL,
+    "patients:stop_medication": CARE_TEAM_CLINICAL,
+    "patients:add_allergy": CARE_TEAM_CLINICAL,
+    "patients:add_care_team_member": CARE_TEAM_CHART,
+    "patients:remove_care_team_member": row("405"),
+    # Clinic configuration.
+    "clinics:sites": ADMIN_ONLY,
+    "clinics:site_add": ADMIN_ONLY,
+    "clinics:site": ADMIN_ONLY,
+    "clinics:site_edit": ADMIN_ONLY,
+    "clinics:site_settings": ADMIN_ONLY,
+    "clinics:room_add": ADMIN_ONLY,
+    "clinics:room_edit": ADMIN_ONLY,
+    "clinics:chair_add": ADMIN_ONLY,
+    "clinics:chair_edit": ADMIN_ONLY,
+    "clinics:staff": ADMIN_ONLY,
+    "clinics:staff_add": ADMIN_ONLY,
+    "clinics:staff_member": ADMIN_ONLY,
+    "clinics:staff_edit": ADMIN_ONLY,
+    # POST-only: the method is refused before anything about the object is looked up.
+    "clinics:staff_deactivate": row("405"),
+    "clinics:staff_reactivate": row("405"),
+    "clinics:credential_add": ADMIN_ONLY,
+    "clinics:credential_edit": ADMIN_ONLY,
+    # Audit.
+    "audit:log": ADMIN_ONLY,
+    "audit:export": ADMIN_ONLY,
+    "audit:grant": ADMIN_ONLY,
+    # Django admin: the index stands for every admin page (Django's own staff check);
+    # only clinic admins have is_staff.
+    "admin:index": row("away", anon="away", admin="ok"),
+}
+
+
+def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
+    patient = cast.patient
+
+    def contact() -> dict[str, Any]:
+        c = Contact.objects.create(
+            patient=patient, name="Sam Contact", relationship="friend", phone="+1 555 0111"
+        )
+        return {"pk": patient.pk, "contact_pk": c.pk}
+
+    def medication() -> dict[str, Any]:
+        m = Medication.objects.create(patient=patient, name="Sertraline")
+        return {"pk": patient.pk, "medication_pk": m.pk}
+
+    def member() -> dict[str, Any]:
+        m = CareTeamMember.objects.get(patient=patient, user=cast.prescriber)
+        return {"pk": patient.pk, "member_pk": m.pk}
+
+    def article() -> Article:
+        found, _ = Article.objects.get_or_create(
+            slug="about-kap",
+            defaults={
+                "title": "About KAP",
+                "summary": "General information.",
+                "body": "Some *text*.",
+                "status": Article.Status.PUBLISHED,
+                "published_at": timezone.now(),
+            },
+        )
+        return found
+
+    def room() -> Room:
+        return Room.objects.get_or_create(site=cast.site, name="Room 1")[0]
+
+    def chair() -> Chair:
+        return Chair.objects.get_or_create(room=room(), name="Chair 1")[0]
+
+    def credential() -> StaffCredential:
+        return StaffCredential.objects.create(
+            user=cast.nurse, kind="nursing", number="RN-1", issuer="State board"
+        )
+
+    def grant() -> BreakGlassGrant:
+        return BreakGlassGrant.objects.create(
+            user=cast.therapist,
+            patient=cast.other_patient,
+            reason="Covering for the care team during an emergency call.",
+            expires_at=timezone.now() + dt.timedelta(minutes=60),
+        )
+
+    by_patient = {"pk": patient.pk}
+    return {
+        "content:article": lambda: {"slug": article().slug},
+        "content:manage_edit": lambda: {"pk": article().pk},
+        "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
+        "patients:chart": lambda: by_patient,
+        "patients:edit_demographics": lambda: by_patient,
+        "patients:add_contact": lambda: by_patient,
+        "patients:edit_contact": contact,
+        "patients:add_measurement": lambda: by_patient,
+        "patients:add_condition": lambda: by_patient,
+        "patients:add_medication": lambda: by_patient,
+        "patients:stop_medication": medication,
+        "patients:add_allergy": lambda: by_patient,
+        "patients:add_care_team_member": lambda: by_patient,
+        "patients:remove_care_team_member": member,
+        "clinics:site": lambda: {"pk": cast.site.pk},
+        "clinics:site_edit": lambda: {"pk": cast.site.pk},
+        "clinics:site_settings": lambda: {"pk": cast.site.pk},
+        "clinics:room_add": lambda: {"pk": cast.site.pk},
+        "clinics:room_edit": lambda: {"pk": room().pk},
+        "clinics:chair_add": lambda: {"pk": room().pk},
+        "clinics:chair_edit": lambda: {"pk": chair().pk},
+        "clinics:staff_member": lambda: {"pk": cast.nurse.pk},
+        "clinics:staff_edit": lambda: {"pk": cast.nurse.pk},
+        "clinics:staff_deactivate": lambda: {"pk": cast.nurse.pk},
+        "clinics:staff_reactivate": lambda: {"pk": cast.nurse.pk},
+        "clinics:credential_add": lambda: {"pk": cast.nurse.pk},
+        "clinics:credential_edit": lambda: {"pk": credential().pk},
+        "audit:grant": lambda: {"pk": grant().pk},
+    }
+
+
+def _project_patterns() -> list[str]:
+    names = [p.name for p in iter_patterns()]
+    # Django admin's pages all sit behind its own staff check; `admin:index` stands for them.
+    return [n for n in names if not n.startswith("admin:") or n == "admin:index"]
+
+
+def test_every_url_has_an_expectation() -> None:
+    missing = [name for name in _project_patterns() if name not in EXPECTED]
+    assert missing == [], f"URL patterns with no access expectation: {missing}"
+    stale = [name for name in EXPECTED if name not in _project_patterns()]
+    assert stale == [], f"Expectations for URLs that no longer exist: {stale}"
+
+
+def test_every_row_names_every_role() -> None:
+    for name, cells in EXPECTED.items():
+        assert set(cells) == set(ROLES), name
+
+
+def _outcome(client: Client, url: str, cast: Cast) -> str:
+    response = client.get(url)
+    status = response.status_code
+    if status == 200:
+        return "ok"
+    if status in (301, 302):
+        target = response["Location"]
+        if target.startswith(reverse("accounts:login")):
+            return "login"
+        if target.startswith(reverse("patients:portal")):
+            return "portal"
+        return "away"
+    if status == 404:
+        body = response.content.decode()
+        for patient in (cast.patient, cast.other_patient):
+            for phi in (patient.family_name, patient.mrn, patient.phone):
+                assert phi not in body, f"{url} leaked PHI in its 404"
+        return "404"
+    return str(status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_url_access_for_role(role: str, cast: Cast, client: Client) -> None:
+    users = {
+        "patient": cast.patient_user,
+        "front_desk": cast.front_desk,
+        "therapist": cast.therapist,
+        "nurse": cast.nurse,
+        "prescriber": cast.prescriber,
+        "admin": cast.admin,
+        "outsider": cast.outsider,
+    }
+    kwarg_makers = _url_kwargs(cast)
+    mismatches = []
+    for name in _project_patterns():
+        kwargs = kwarg_makers.get(name, dict)()
+        url = reverse(name, kwargs=kwargs)
+        client.logout()
+        if role != "anon":
+            login(client, users[role])
+        got = _outcome(client, url, cast)
+        expected = EXPECTED[name][role]
+        if got != expected:
+            mismatches.append(f"{name} ({url}): expected {expected}, got {got}")
+    assert mismatches == [], "\n".join(mismatches)
