@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,3 +33,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# The live server is session-scoped, so its middleware (SecurityMiddleware reads
+# SECURE_SSL_REDIRECT once, when it is built) and whitenoise are set up before any
+# function-scoped `settings` override can apply. Plain http on localhost needs these
+# in place before the server starts; they are the settings DEBUG would choose.
+E2E_SETTINGS = {
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "STATIC_ROOT": None,
+}
+
+
+@pytest.fixture(scope="session")
+def _e2e_http_settings():
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(**E2E_SETTINGS, STORAGES=storages):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_e2e_http_settings, live_server):
+    """pytest-django's live server, started over plain http (see E2E_SETTINGS)."""
+    return live_server

@@ -72,7 +72,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # Names such as "Dr Paula Reyes" make a first word misleading; use the whole name.
+        return self.full_name or self.email
 
     @property
     def is_clinic_staff(self) -> bool:
