@@ -33,9 +33,7 @@ def test_home_page_shows_the_disclaimer(page: Page, live_server, db):
     expect(disclaimer(page)).to_contain_text("General education, not medical advice.")
 
 
-def test_article_renders_markdown_with_disclaimer_and_no_script_runs(
-    page: Page, live_server, db
-):
+def test_article_renders_markdown_with_disclaimer_and_no_script_runs(page: Page, live_server, db):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     article = Article.objects.create(

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.signin import current_code, enter_password, sign_in_staff
 from kapclinic.patients.models import Condition
+from kapclinic.test import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +74,22 @@ def test_wrong_code_shows_an_error_and_stays_on_the_verify_page(page: Page, live
     page.goto(f"{live_server.url}/patients/")
     expect(page).to_have_url(re.compile(r"/account/two-factor/verify/"))
     expect(page.get_by_role("link", name="Ient, Pat")).to_have_count(0)
+
+
+def test_chart_link_opened_before_sign_in_is_reached_after_both_steps(
+    page: Page, live_server, cast
+):
+    chart = f"{live_server.url}/patients/{cast.patient.pk}/"
+    page.goto(chart)
+    expect(page).to_have_url(re.compile(r"/account/login/\?next="))
+
+    page.get_by_label("E-mail").fill(cast.nurse.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/account/two-factor/verify/\?next="))
+    device = TOTPDevice.objects.get(user=cast.nurse, confirmed=True)
+    page.get_by_label("Code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page).to_have_url(chart)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ient")

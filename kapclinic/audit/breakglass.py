@@ -71,6 +71,30 @@ def open_break_glass(
     return grant
 
 
+@transaction.atomic
+def review_grant(*, actor: User, grant: BreakGlassGrant, note: str) -> BreakGlassGrant:
+    """A clinic admin records that they reviewed a break-glass grant, with a note.
+
+    A grant is reviewed once; the review cannot be changed afterwards.
+    """
+    if actor.role != Role.CLINIC_ADMIN:
+        raise PermissionDenied("Only a clinic admin reviews break-glass access.")
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.reviewed_at is not None:
+        raise ValueError("This grant has already been reviewed.")
+    grant.reviewed_by = actor
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note.strip()
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=grant,
+        detail={"fields": ["reviewed_by", "reviewed_at", "review_note"]},
+    )
+    return grant
+
+
 def notify_admins(grant_id: int, link: str) -> None:
     """E-mail every active clinic admin; the message names no patient."""
     recipients = list(

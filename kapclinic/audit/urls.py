@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.audit_log, name="log"),
     path("export.csv", views.audit_export, name="export"),
     path("grants/<int:pk>/", views.grant_detail, name="grant"),
+    path("grants/<int:pk>/review/", views.grant_review, name="grant_review"),
 ]

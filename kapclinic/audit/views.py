@@ -12,16 +12,19 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from kapclinic.audit import breakglass
 from kapclinic.audit.access import get_grant, require_audit_reader
 from kapclinic.audit.actions import record
 from kapclinic.audit.filters import AuditFilterForm, clinic_time_zone, filtered_events
-from kapclinic.audit.models import AuditAction, AuditEvent
+from kapclinic.audit.forms import GrantReviewForm
+from kapclinic.audit.models import AuditAction, AuditEvent, BreakGlassGrant
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -62,6 +65,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     events = filtered_events(form.cleaned_data, tz)
     context["page"] = Paginator(events, PAGE_SIZE).get_page(page_param)
+    context["unreviewed"] = list(
+        BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
+        .select_related("user")
+        .order_by("-granted_at")[:20]
+    )
     return render(request, "audit/log.html", context)
 
 
@@ -125,16 +133,37 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-@require_GET
-def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = require_audit_reader(request)
-    grant = get_grant(pk)
-    record(actor=admin, action=AuditAction.VIEW, obj=grant, detail={"patient_id": grant.patient_id})
+def _grant_page(
+    request: HttpRequest, grant: BreakGlassGrant, form: GrantReviewForm, status: int = 200
+) -> HttpResponse:
     events = AuditEvent.objects.filter(
         actor_id=grant.user_id,
         patient_id=grant.patient_id,
         occurred_at__gte=grant.granted_at,
         occurred_at__lte=grant.expires_at,
     ).order_by("id")[:500]
-    context = {"grant": grant, "events": events, "tz": clinic_time_zone()}
-    return render(request, "audit/grant.html", context)
+    context = {"grant": grant, "events": events, "tz": clinic_time_zone(), "review_form": form}
+    return render(request, "audit/grant.html", context, status=status)
+
+
+@require_GET
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = require_audit_reader(request)
+    grant = get_grant(pk)
+    record(actor=admin, action=AuditAction.VIEW, obj=grant, detail={"patient_id": grant.patient_id})
+    return _grant_page(request, grant, GrantReviewForm())
+
+
+@require_POST
+def grant_review(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = require_audit_reader(request)
+    grant = get_grant(pk)
+    if grant.reviewed_at is not None:
+        messages.info(request, "This grant was already reviewed.")
+        return redirect("audit:grant", pk=grant.pk)
+    form = GrantReviewForm(request.POST)
+    if not form.is_valid():
+        return _grant_page(request, grant, form, status=400)
+    breakglass.review_grant(actor=admin, grant=grant, note=form.cleaned_data["note"])
+    messages.success(request, f"Break-glass grant #{grant.pk} marked as reviewed.")
+    return redirect("audit:grant", pk=grant.pk)

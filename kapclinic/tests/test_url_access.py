@@ -113,6 +113,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit:log": ADMIN_ONLY,
     "audit:export": ADMIN_ONLY,
     "audit:grant": ADMIN_ONLY,
+    "audit:grant_review": row("405"),
     # Django admin: the index stands for every admin page (Django's own staff check);
     # only clinic admins have is_staff.
     "admin:index": row("away", anon="away", admin="ok"),
@@ -198,6 +199,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "clinics:credential_add": lambda: {"pk": cast.nurse.pk},
         "clinics:credential_edit": lambda: {"pk": credential().pk},
         "audit:grant": lambda: {"pk": grant().pk},
+        "audit:grant_review": lambda: {"pk": grant().pk},
     }
 
 

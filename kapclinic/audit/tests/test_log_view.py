@@ -9,7 +9,8 @@ from kapclinic.clinics.tests.battery import assert_hidden_from_others, request_o
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit:log")
-QUERIES = 9  # time zone, chain head lock and append (5), count, page, actor choices
+QUERIES = 10  # time zone, chain head lock and append (5), count, page, actor choices,
+# grants awaiting review
 
 
 def _ids(response):
@@ -151,3 +152,13 @@ def test_query_count_is_the_same_at_1_and_60_events(cast, admin_in, django_asser
         record(actor=cast.nurse, action=AuditAction.VIEW, patient=cast.patient, flagged=i % 2 == 0)
     with django_assert_num_queries(overhead + QUERIES):
         admin_in.get(URL)
+
+
+def test_grants_awaiting_review_are_listed_until_reviewed(cast, admin_in, grant):
+    link = reverse("audit:grant", kwargs={"pk": grant.pk})
+    assert link in admin_in.get(URL).content.decode()
+    admin_in.post(
+        reverse("audit:grant_review", kwargs={"pk": grant.pk}),
+        {"note": "Reviewed with the care team; appropriate."},
+    )
+    assert link not in admin_in.get(URL).content.decode().split("<table")[0]
