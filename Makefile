@@ -14,9 +14,9 @@ uv:
 install: uv
 	$(UV) sync --frozen
 	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p var/static
 
 migrate: install
-	@mkdir -p var/static
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate

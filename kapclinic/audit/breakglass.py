@@ -66,7 +66,7 @@ def open_break_glass(
         flagged=True,
         detail={"grant_id": grant.pk, "expires_at": grant.expires_at.isoformat()},
     )
-    link = f"{site_url.rstrip('/')}{reverse('audit:log')}?grant={grant.pk}"
+    link = site_url.rstrip("/") + reverse("audit:grant", kwargs={"pk": grant.pk})
     transaction.on_commit(lambda: notify_admins(grant.pk, link))
     return grant
 
@@ -107,7 +107,7 @@ def notify_admins(grant_id: int, link: str) -> None:
     subject = f"[{settings.SITE_NAME}] Break-glass access #{grant_id} needs review"
     body = (
         f"Break-glass access #{grant_id} was opened just now.\n\n"
-        f"Review it in the audit log: {link}\n"
+        f"Review it: {link}\n"
     )
     messages = [(subject, body, None, [address]) for address in recipients]
     try:

@@ -58,5 +58,5 @@ def test_link_is_absolute_when_given_the_site_url(cast, django_capture_on_commit
             reason=REASON,
             site_url="https://clinic.example/",
         )
-    assert f"https://clinic.example/audit/?grant={grant.pk}" in mail.outbox[0].body
+    assert f"https://clinic.example/audit/grants/{grant.pk}/" in mail.outbox[0].body
     assert BreakGlassGrant.objects.count() == 1

@@ -81,7 +81,7 @@ def test_clinic_admins_are_emailed_without_the_patient_name(
     assert [m.to for m in mail.outbox] == [[cast.admin.email]]
     message = mail.outbox[0]
     assert f"#{grant.pk}" in message.subject
-    assert f"?grant={grant.pk}" in message.body
+    assert f"/audit/grants/{grant.pk}/" in message.body
     for phi in ("Ient", "MRN-0001", "waiting room"):
         assert phi not in f"{message.subject} {message.body}"
 
