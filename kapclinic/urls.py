@@ -1,8 +1,9 @@
-"""The project's URLs: public site, staff app, patient portal, admin."""
+"""The project's URLs: public site, staff app, patient portal, JSON API, admin."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from kapclinic.api import api
 from kapclinic.content import views as content_views
 
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     path("patients/", include("kapclinic.patients.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("audit/", include("kapclinic.audit.urls")),
+    path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -28,9 +28,13 @@ def landing_url(user: User) -> str:
 
 
 def safe_next_url(request: HttpRequest) -> str:
-    """The `next` parameter if it points back at this site, else an empty string."""
+    """The `next` parameter if it is a path on this site, else an empty string.
+
+    Only absolute paths are accepted: a bare word such as "home" would otherwise be
+    taken by `redirect()` as a URL name to reverse.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

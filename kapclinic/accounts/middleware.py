@@ -1,8 +1,12 @@
-"""Session limits and the two-factor requirement for staff.
+"""Session limits, sign-in and the two-factor requirement for staff.
 
-Both work in `process_view`, after every middleware's request phase, so they know
+All work in `process_view`, after every middleware's request phase, so they know
 which view was resolved (and whether it is public) and the messages framework is
 ready. A response returned here still passes through every response phase.
+
+Pages send a person who must sign in (again) to a page; the JSON API under
+`API_PATH_PREFIX` has no pages to send anyone to, so it answers 401 with a JSON
+`{"detail": ...}` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
@@ -30,6 +41,21 @@ _EXPIRY_MESSAGES = {
 
 # Views a staff member may reach before passing the second factor.
 TWO_FACTOR_EXEMPT_VIEWS = frozenset({"accounts:setup", "accounts:verify", "accounts:logout"})
+
+
+# Requests under this path are the JSON API (kapclinic/api.py).
+API_PATH_PREFIX = "/api/"
+
+SIGN_IN_DETAIL = "Sign in first."
+TWO_FACTOR_DETAIL = "Two-factor verification is required: enter your authenticator code first."
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PATH_PREFIX)
+
+
+def api_unauthorized(detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=401)
 
 
 def _is_public(view_func: ViewFunc) -> bool:
@@ -64,16 +90,32 @@ class SessionLimitsMiddleware:
             return None
         actions.record_logout(actor=user, reason=reason)
         logout(request)
-        messages.info(
-            request,
-            _EXPIRY_MESSAGES[reason].format(
-                minutes=int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
-                hours=int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600),
-            ),
+        explanation = _EXPIRY_MESSAGES[reason].format(
+            minutes=int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
+            hours=int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600),
         )
+        messages.info(request, explanation)
         if _is_public(view_func):
             return None
+        if is_api_request(request):
+            return api_unauthorized(explanation)
         return _redirect(request, settings.LOGIN_URL, request.get_full_path())
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Django's sign-in requirement for every non-public view; the API answers 401 JSON."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        args: tuple[Any, ...],
+        kwargs: dict[Any, Any],
+    ) -> HttpResponseBase | None:
+        response = super().process_view(request, view_func, args, kwargs)
+        if response is not None and is_api_request(request):
+            return api_unauthorized(SIGN_IN_DETAIL)
+        return response
 
 
 class TwoFactorRequiredMiddleware:
@@ -99,5 +141,7 @@ class TwoFactorRequiredMiddleware:
             return None
         if request.path.startswith(str(settings.STATIC_URL)):
             return None
+        if is_api_request(request):
+            return api_unauthorized(TWO_FACTOR_DETAIL)
         step = "accounts:verify" if two_factor.confirmed_totp(user) else "accounts:setup"
         return _redirect(request, step, request.get_full_path())

@@ -105,10 +105,7 @@ def notify_admins(grant_id: int, link: str) -> None:
     if not recipients:
         return
     subject = f"[{settings.SITE_NAME}] Break-glass access #{grant_id} needs review"
-    body = (
-        f"Break-glass access #{grant_id} was opened just now.\n\n"
-        f"Review it: {link}\n"
-    )
+    body = f"Break-glass access #{grant_id} was opened just now.\n\nReview it: {link}\n"
     messages = [(subject, body, None, [address]) for address in recipients]
     try:
         mail.send_mass_mail(messages, fail_silently=False)

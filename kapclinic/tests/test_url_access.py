@@ -8,6 +8,7 @@ returns for that role:
 - "login": redirect to the sign-in page (anonymous on a protected page)
 - "404": not found, and the body holds no PHI of the cast's patients
 - "405": the URL accepts POST only
+- "401": the JSON API's answer to a caller who is not signed in (no redirect)
 - "portal": redirect to the patient's own record
 - "away": redirect somewhere other than sign-in (e.g. a signed-in user on a sign-in page)
 """
@@ -114,6 +115,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit:export": ADMIN_ONLY,
     "audit:grant": ADMIN_ONLY,
     "audit:grant_review": row("405"),
+    # JSON API: 401 JSON rather than a redirect; the roster is empty for non-roster
+    # roles; a patient reads their own record at /me only.
+    "api:api-root": row("404", anon="401"),
+    "api:openapi-json": row("ok", anon="401"),
+    "api:patient_list": row("ok", anon="401"),
+    "api:patient_detail": row("404", anon="401", front_desk="ok", nurse="ok", prescriber="ok"),
+    "api:me": row("404", anon="401", patient="ok"),
     # Django admin: the index stands for every admin page (Django's own staff check);
     # only clinic admins have is_staff.
     "admin:index": row("away", anon="away", admin="ok"),
@@ -199,6 +207,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "clinics:credential_add": lambda: {"pk": cast.nurse.pk},
         "clinics:credential_edit": lambda: {"pk": credential().pk},
         "audit:grant": lambda: {"pk": grant().pk},
+        "api:patient_detail": lambda: {"patient_id": patient.pk},
         "audit:grant_review": lambda: {"pk": grant().pk},
     }
 

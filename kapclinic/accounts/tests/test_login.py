@@ -94,3 +94,17 @@ def test_password_is_required(client, cast):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert PASSWORD.encode() not in response.content
+
+
+def test_login_ignores_a_next_that_is_not_a_path(client, cast):
+    # A bare word would be taken by redirect() as a URL name and fail to reverse.
+    response = post_login(client, cast.patient_user.email, next="home")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:portal")
+
+
+def test_signed_in_user_with_a_bare_word_next_goes_to_landing(client, cast, as_user):
+    as_user(cast.nurse)
+    response = client.get(reverse("accounts:login"), {"next": "NaN"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:list")

@@ -1,0 +1,74 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app.
+
+Callers authenticate with the browser session (ninja checks CSRF on unsafe
+methods) under the pages' rules: an active account, and for staff a session that
+passed the second factor. The middleware already answers 401 JSON under /api/
+(kapclinic/accounts/middleware.py); the auth here says the same, so an operation
+stays closed even if it were reached some other way.
+
+Errors are JSON `{"detail": "<one readable message>"}`: 400 for bad parameters,
+401 without a (verified) session, 404 for anything out of scope, 405 for a wrong
+method. The OpenAPI document is at /api/v1/openapi.json for anyone signed in; the
+interactive docs page is off, because ninja loads its scripts from a CDN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import SessionAuth
+
+from kapclinic.accounts import two_factor
+from kapclinic.accounts.middleware import TWO_FACTOR_DETAIL
+from kapclinic.accounts.models import User
+from kapclinic.patients.api import router as patients_router
+
+NOT_FOUND_DETAIL = "Not found"
+
+
+class ClinicSessionAuth(SessionAuth):
+    """The signed-in browser session, with staff past the second factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        if two_factor.is_required(user) and not two_factor.is_verified(user):
+            raise AuthenticationError(message=TWO_FACTOR_DETAIL)
+        return user
+
+
+api = NinjaAPI(
+    title="kapclinic API",
+    version="1",
+    description="Read access to the clinic's records, with the same access rules as the pages.",
+    urls_namespace="api",
+    auth=ClinicSessionAuth(),
+    docs_url=None,
+)
+api.add_router("", patients_router)
+
+
+def readable_errors(errors: list[dict[str, Any]]) -> str:
+    """One sentence naming each bad parameter, e.g. "page_size: Input should be ..."."""
+    parts = []
+    for error in errors:
+        # loc is (source, [schema argument,] name...); the source says nothing useful.
+        names = [str(part) for part in error.get("loc", ())[1:]]
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        parts.append(f"{names[-1]}: {message}" if names else message)
+    return "; ".join(parts) or "The request is not valid."
+
+
+@api.exception_handler(ValidationError)
+def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": readable_errors(exc.errors)}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Never the exception's text: it must not say whether or why something exists.
+    return api.create_response(request, {"detail": NOT_FOUND_DETAIL}, status=404)

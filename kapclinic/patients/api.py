@@ -1,0 +1,174 @@
+"""The patient API (read-only): the staff roster, one patient, and the patient's own record.
+
+The same rules as the pages: every operation fetches through the access layer,
+which answers 404 for a patient outside the caller's scope (and audits the
+refusal), and every answer writes one audit row. The roster endpoints are for
+roster staff (front desk and clinicians): anyone else gets an empty list and 404
+for every patient, even a patient for their own record, which is at /me.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from kapclinic.accounts.models import User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import (
+    can_list_patients,
+    can_see_clinical,
+    get_own_patient,
+    get_patient_for_staff,
+    visible_patients,
+)
+from kapclinic.patients.models import BodyMeasurement, CareTeamMember, Medication, Patient
+from kapclinic.patients.schemas import (
+    ClinicalOut,
+    ErrorOut,
+    OwnRecord,
+    PatientDetail,
+    PatientListQuery,
+    PatientPage,
+    WeightOut,
+)
+from kapclinic.patients.search import search_patients
+
+router = Router(tags=["patients"])
+
+_NOT_FOUND = {404: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _roster(user: User) -> QuerySet[Patient]:
+    """The patients `user` may list: none unless they are roster staff."""
+    return visible_patients(user) if can_list_patients(user) else Patient.objects.none()
+
+
+@router.get(
+    "/patients/",
+    response=PatientPage,
+    url_name="patient_list",
+    operation_id="listPatients",
+    summary="List the patients you may see",
+)
+def list_patients(request: HttpRequest, filters: Query[PatientListQuery]) -> dict[str, Any]:
+    """Demographics of the caller's patients, searched, filtered and paged, by name."""
+    user = _user(request)
+    patients = _roster(user).select_related("site")
+    used: list[str] = []
+    if filters.q:
+        patients = search_patients(patients, filters.q)
+        used.append("q")
+    if filters.site is not None:
+        patients = patients.filter(site_id=filters.site)
+        used.append("site")
+    if filters.stage is not None:
+        patients = patients.filter(stage=filters.stage)
+        used.append("stage")
+    count = patients.count()
+    start = (filters.page - 1) * filters.page_size
+    items: list[Patient] = []
+    if start < count:  # also keeps an absurd page number away from the database
+        ordered = patients.order_by("family_name", "given_name", "id")
+        items = list(ordered[start : start + filters.page_size])
+    # The search text itself may be a name: only the filter names are audited.
+    record(
+        actor=user,
+        action=AuditAction.LIST,
+        object_type="patients.patient",
+        detail={"filters": used, "page": filters.page},
+    )
+    return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
+
+
+@router.get(
+    "/patients/{patient_id}",
+    response={200: PatientDetail, **_NOT_FOUND},
+    url_name="patient_detail",
+    operation_id="getPatient",
+    summary="One patient",
+)
+def get_patient(request: HttpRequest, patient_id: int) -> PatientDetail:
+    """Demographics, contacts and care team; `clinical` only with clinical access."""
+    patient = get_patient_for_staff(request, patient_id)
+    user = _user(request)
+    clinical = can_see_clinical(user, patient)
+    via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
+    lookups: list[str | Prefetch[Any]] = [
+        "contacts",
+        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+    ]
+    if clinical:
+        lookups += ["conditions", _current_medications(), "allergies"]
+    prefetch_related_objects([patient], *lookups)
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        patient=patient,
+        obj=patient,
+        flagged=via_break_glass,
+        detail={"clinical": clinical, "api": True},
+    )
+    detail = PatientDetail.model_validate(patient)
+    detail.clinical = _clinical(patient) if clinical else None
+    detail.break_glass = via_break_glass
+    return detail
+
+
+@router.get(
+    "/me",
+    response={200: OwnRecord, **_NOT_FOUND},
+    url_name="me",
+    operation_id="getOwnRecord",
+    summary="Your own record (patients)",
+)
+def own_record(request: HttpRequest) -> Patient:
+    """The signed-in patient's record as the portal shows it; 404 for staff."""
+    patient = get_own_patient(request)
+    prefetch_related_objects(
+        [patient],
+        "contacts",
+        "allergies",
+        _current_medications(),
+        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+    )
+    record(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        patient=patient,
+        obj=patient,
+        detail={"api": True},
+    )
+    return patient
+
+
+def _current_medications() -> Prefetch[Any]:
+    return Prefetch(
+        "medications",
+        queryset=Medication.objects.filter(stopped_on=None),
+        to_attr="current_medications",
+    )
+
+
+def _clinical(patient: Patient) -> ClinicalOut:
+    weight = (
+        BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False)
+        .order_by("-measured_at", "-id")
+        .first()
+    )
+    return ClinicalOut.model_validate(
+        {
+            "conditions": list(patient.conditions.all()),
+            "current_medications": patient.current_medications,  # type: ignore[attr-defined]
+            "allergies": list(patient.allergies.all()),
+            "latest_weight": WeightOut.model_validate(weight) if weight is not None else None,
+        }
+    )
