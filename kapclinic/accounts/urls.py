@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("keepalive/", views.keepalive, name="keepalive"),
     path("security/", views.security, name="security"),
     path("security/backup-codes/", views.regenerate_backup_codes, name="backup_codes"),
     path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -59,6 +59,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+@require_POST
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """Tell the server the person is still working in an open page (typing a long
+    note, say), so the idle limit counts from now.
+
+    SessionLimitsMiddleware has already refused an expired session and recorded
+    this request as activity; there is nothing else to do. The absolute limit still
+    applies.
+    """
+    return HttpResponse(status=204)
+
+
 def _keeping_query(request: HttpRequest, url_name: str) -> str:
     """The URL of `url_name` with this request's query string (so `next` survives)."""
     query = request.GET.urlencode()

@@ -63,6 +63,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Accounts.
     "accounts:login": row("away", anon="ok", patient="portal"),
     "accounts:logout": row("405"),
+    "accounts:keepalive": row("405"),
     "accounts:security": row("ok"),
     "accounts:backup_codes": row("405"),
     "accounts:password_change": row("ok"),
