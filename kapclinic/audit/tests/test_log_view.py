@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from kapclinic.audit.actions import record
@@ -72,10 +73,8 @@ def test_actor_and_patient_filters(cast, admin_in):
 
 def test_dates_are_days_in_the_clinic_time_zone(cast, admin_in):
     # Site A (the first site) is in America/New_York, UTC-5 in January.
-    late_evening = record(actor=cast.nurse, action=AuditAction.VIEW)
-    AuditEvent.objects.filter(pk=late_evening.pk).update(
-        occurred_at=dt.datetime(2025, 1, 11, 3, 0, tzinfo=dt.UTC)  # 10 Jan, 22:00 local
-    )
+    with time_machine.travel(dt.datetime(2025, 1, 11, 3, 0, tzinfo=dt.UTC)):  # 22:00 local
+        late_evening = record(actor=cast.nurse, action=AuditAction.VIEW)
     on_the_10th = admin_in.get(URL, {"date_from": "2025-01-10", "date_to": "2025-01-10"})
     on_the_11th = admin_in.get(URL, {"date_from": "2025-01-11", "date_to": "2025-01-11"})
     assert _ids(on_the_10th) == [late_evening.pk]

@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, AuditEvent
+from kapclinic.audit.tests.tampering import tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +29,16 @@ def test_empty_trail_passes(db, capsys):
 
 
 def test_row_altered_behind_save_fails(events, capsys):
-    AuditEvent.objects.filter(pk=events[1].pk).update(action=AuditAction.LIST)
+    with tampering():
+        AuditEvent.objects.filter(pk=events[1].pk).update(action=AuditAction.LIST)
     with pytest.raises(CommandError):
         call_command("verify_audit")
     assert f"row {events[1].pk}: altered" in capsys.readouterr().err
 
 
 def test_row_altered_with_a_recomputed_hash_breaks_the_next_link(events, capsys):
-    AuditEvent.objects.filter(pk=events[1].pk).update(hash="f" * 64)
+    with tampering():
+        AuditEvent.objects.filter(pk=events[1].pk).update(hash="f" * 64)
     with pytest.raises(CommandError):
         call_command("verify_audit")
     err = capsys.readouterr().err
@@ -44,21 +47,24 @@ def test_row_altered_with_a_recomputed_hash_breaks_the_next_link(events, capsys)
 
 
 def test_deleted_middle_row_fails(events, capsys):
-    AuditEvent.objects.filter(pk=events[1].pk).delete()
+    with tampering():
+        AuditEvent.objects.filter(pk=events[1].pk).delete()
     with pytest.raises(CommandError):
         call_command("verify_audit")
     assert f"row {events[2].pk}: broken link" in capsys.readouterr().err
 
 
 def test_deleted_newest_row_fails(events, capsys):
-    AuditEvent.objects.filter(pk=events[-1].pk).delete()
+    with tampering():
+        AuditEvent.objects.filter(pk=events[-1].pk).delete()
     with pytest.raises(CommandError):
         call_command("verify_audit")
     assert f"row {events[-1].pk}: missing tail" in capsys.readouterr().err
 
 
 def test_every_problem_is_listed(events, capsys):
-    AuditEvent.objects.filter(pk=events[0].pk).update(detail={"page": "2"})
-    AuditEvent.objects.filter(pk=events[-1].pk).delete()
+    with tampering():
+        AuditEvent.objects.filter(pk=events[0].pk).update(detail={"page": "2"})
+        AuditEvent.objects.filter(pk=events[-1].pk).delete()
     with pytest.raises(CommandError, match="2 problem"):
         call_command("verify_audit")
