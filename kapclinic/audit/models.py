@@ -88,6 +88,16 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Audit events are append-only; they cannot be deleted.")
 
+    @property
+    def actor_role_label(self) -> str:
+        """The role's display name ("Clinic admin") for the stored value."""
+        from kapclinic.accounts.models import Role
+
+        try:
+            return str(Role(self.actor_role).label)
+        except ValueError:
+            return self.actor_role
+
 
 class AuditChainHead(models.Model):
     """The single row that records the last audit hash.

@@ -161,3 +161,10 @@ def test_grants_awaiting_review_are_listed_until_reviewed(cast, admin_in, grant)
         {"note": "Reviewed with the care team; appropriate."},
     )
     assert link not in admin_in.get(URL).content.decode().split("<table")[0]
+
+
+def test_roles_are_shown_by_name(cast, admin_in):
+    record(actor=cast.front_desk, action=AuditAction.LIST)
+    text = admin_in.get(URL).content.decode()
+    assert "Front desk" in text
+    assert "front_desk" not in text
