@@ -72,6 +72,20 @@ def regenerate_backup_codes(*, actor: User) -> list[str]:
 
 
 @transaction.atomic
+def disable_two_factor(*, actor: User) -> None:
+    """A patient turns their own two-factor sign-in off (after entering a current code).
+
+    Staff may not: for them it is mandatory, and only a clinic admin's reset removes
+    their authenticator (so that they enrol again).
+    """
+    if not two_factor.may_disable(actor):
+        raise PermissionError("Two-factor sign-in is mandatory for staff.")
+    TOTPDevice.objects.filter(user=actor).delete()
+    StaticDevice.objects.filter(user=actor).delete()
+    record(actor=actor, action=AuditAction.TWO_FACTOR, obj=actor, detail={"change": "disabled"})
+
+
+@transaction.atomic
 def reset_two_factor(*, actor: User, user: User) -> None:
     """Remove a user's authenticator and backup codes (a lost phone); they enrol again."""
     TOTPDevice.objects.filter(user=user).delete()

@@ -58,3 +58,15 @@ class SetupCodeForm(forms.Form):
         ),
         help_text="The code your authenticator app shows for this account.",
     )
+
+
+class DisableTwoFactorForm(forms.Form):
+    """A current code, asked before a patient turns two-factor sign-in off."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        # No autofocus: this form sits low on the security page.
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+        help_text="The six-digit code your authenticator app shows now, or a backup code.",
+    )

@@ -1,4 +1,4 @@
-"""Session limits, sign-in and the two-factor requirement for staff.
+"""Session limits, sign-in and the two-factor requirement (staff; patients who enrolled).
 
 All work in `process_view`, after every middleware's request phase, so they know
 which view was resolved (and whether it is public) and the messages framework is
@@ -39,7 +39,7 @@ _EXPIRY_MESSAGES = {
     session_clock.ABSOLUTE: "You were signed out because sessions last at most {hours} hours.",
 }
 
-# Views a staff member may reach before passing the second factor.
+# Views a user who needs a second factor may reach before passing it.
 TWO_FACTOR_EXEMPT_VIEWS = frozenset({"accounts:setup", "accounts:verify", "accounts:logout"})
 
 
@@ -119,8 +119,12 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 class TwoFactorRequiredMiddleware:
-    """Sends a signed-in staff member who has not passed a second factor to set one up
-    (no authenticator yet) or to enter a code."""
+    """Sends a signed-in user who needs a second factor and has not passed one to set
+    one up (staff without an authenticator yet) or to enter a code.
+
+    Staff always need one (outside demo mode); a patient needs one once they have
+    enrolled an authenticator, so they never reach setup from here.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -132,9 +136,10 @@ class TwoFactorRequiredMiddleware:
         self, request: HttpRequest, view_func: ViewFunc, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not isinstance(user, User) or not two_factor.is_required(user):
+        if not isinstance(user, User) or _is_public(view_func):
             return None
-        if two_factor.is_verified(user) or _is_public(view_func):
+        # Verified first: for a patient, `is_required` costs a device lookup.
+        if two_factor.is_verified(user) or not two_factor.is_required(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:

@@ -1,7 +1,9 @@
 """Two-factor sign-in: which users need it, their devices, and checking codes.
 
 Staff sign in with a TOTP authenticator app; single-use backup codes (a django-otp
-StaticDevice) cover a lost phone. Patients are not required to use a second factor.
+StaticDevice) cover a lost phone. Patients may opt in from their security page; once
+they have a confirmed authenticator, every sign-in asks them for a code too, and they
+may turn it off again (staff may not).
 """
 
 from __future__ import annotations
@@ -25,8 +27,22 @@ _TOTP_CODE = re.compile(r"^\d{6}$")
 
 
 def is_required(user: User) -> bool:
-    """Staff must pass a second factor, except in demo mode."""
-    return user.is_clinic_staff and not settings.DEMO_MODE
+    """Staff must pass a second factor, except in demo mode; a patient must once they
+    have enrolled an authenticator, in demo mode too (they chose it, so a demo
+    installation must not quietly drop it)."""
+    if user.is_clinic_staff:
+        return not settings.DEMO_MODE
+    return user.is_patient and confirmed_totp(user) is not None
+
+
+def may_enrol(user: User) -> bool:
+    """Who may set up a second factor: staff (required) and patients (opt-in)."""
+    return user.is_clinic_staff or user.is_patient
+
+
+def may_disable(user: User) -> bool:
+    """Only patients may turn two-factor off; it is mandatory for staff."""
+    return user.is_patient
 
 
 def is_verified(user: object) -> bool:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("keepalive/", views.keepalive, name="keepalive"),
     path("security/", views.security, name="security"),
     path("security/backup-codes/", views.regenerate_backup_codes, name="backup_codes"),
+    path("security/two-factor/off/", views.two_factor_disable, name="two_factor_disable"),
     path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("two-factor/setup/", views.two_factor_setup, name="setup"),
     path("two-factor/verify/", views.two_factor_verify, name="verify"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from kapclinic.accounts import actions, session_clock, two_factor
 from kapclinic.accounts.access import after_login_url, current_user, safe_next_url
-from kapclinic.accounts.forms import CodeForm, LoginForm, SetupCodeForm
+from kapclinic.accounts.forms import CodeForm, DisableTwoFactorForm, LoginForm, SetupCodeForm
 from kapclinic.accounts.models import User
 
 
@@ -77,9 +77,10 @@ def _keeping_query(request: HttpRequest, url_name: str) -> str:
     return f"{reverse(url_name)}?{query}" if query else reverse(url_name)
 
 
-def _staff_only(request: HttpRequest) -> User:
+def _two_factor_user(request: HttpRequest) -> User:
+    """The signed-in user, if their role may use a second factor (staff and patients)."""
     user = current_user(request)
-    if not user.is_clinic_staff:
+    if not two_factor.may_enrol(user):
         raise Http404
     return user
 
@@ -87,7 +88,7 @@ def _staff_only(request: HttpRequest) -> User:
 @sensitive_post_parameters("code")
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = _staff_only(request)
+    user = _two_factor_user(request)
     if two_factor.confirmed_totp(user) is not None:
         # Adding a device must never bypass the one already enrolled.
         if two_factor.is_verified(user):
@@ -116,10 +117,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @never_cache
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    user = _staff_only(request)
+    user = _two_factor_user(request)
     if two_factor.is_verified(user):
         return redirect(after_login_url(request, user))
     if two_factor.confirmed_totp(user) is None:
+        if not user.is_clinic_staff:
+            # A patient without an authenticator has no code to enter and need not
+            # set one up.
+            return redirect(after_login_url(request, user))
         return redirect(_keeping_query(request, "accounts:setup"))
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -160,18 +165,52 @@ def _show_backup_codes(request: HttpRequest, codes: list[str], *, enrolled: bool
 
 @never_cache
 def security(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    return _render_security(request, current_user(request), DisableTwoFactorForm())
+
+
+def _render_security(
+    request: HttpRequest, user: User, disable_form: DisableTwoFactorForm
+) -> HttpResponse:
     context = {
-        "totp": two_factor.confirmed_totp(user) if user.is_clinic_staff else None,
+        "totp": two_factor.confirmed_totp(user) if two_factor.may_enrol(user) else None,
         "backup_codes_left": two_factor.backup_codes_left(user),
         "verified": two_factor.is_verified(user),
+        "may_disable": two_factor.may_disable(user),
+        "disable_form": disable_form,
     }
     return render(request, "accounts/security.html", context)
 
 
 @require_POST
+@sensitive_post_parameters("code")
+@never_cache
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    """A patient turns two-factor sign-in off; a current code proves it is them.
+
+    Staff get 404: for them two-factor is mandatory.
+    """
+    user = current_user(request)
+    if not two_factor.may_disable(user):
+        raise Http404
+    if two_factor.confirmed_totp(user) is None:
+        return redirect("accounts:security")
+    form = DisableTwoFactorForm(request.POST)
+    if form.is_valid():
+        check = two_factor.check_code(user, form.cleaned_data["code"])
+        if check.device is not None:
+            actions.disable_two_factor(actor=user)
+            messages.success(
+                request, "Two-factor sign-in is off. You can turn it on again here at any time."
+            )
+            return redirect("accounts:security")
+        actions.record_login_failed(actor=user, step="two_factor_disable")
+        form.add_error("code", _code_error(check))
+    return _render_security(request, user, form)
+
+
+@require_POST
 def regenerate_backup_codes(request: HttpRequest) -> HttpResponse:
-    user = _staff_only(request)
+    user = _two_factor_user(request)
     if two_factor.confirmed_totp(user) is None:
         return redirect("accounts:setup")
     if not two_factor.is_verified(user):

@@ -67,9 +67,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:security": row("ok"),
     "accounts:backup_codes": row("405"),
     "accounts:password_change": row("ok"),
-    # Setup and verify: staff already through two-factor are sent on; patients 404.
-    "accounts:setup": row("away", patient="404"),
-    "accounts:verify": row("away", patient="404"),
+    "accounts:two_factor_disable": row("405"),
+    # Setup and verify: staff already through two-factor are sent on. Patients may opt
+    # in to two-factor, so the cast's patient (no authenticator yet) gets the setup
+    # page, and verify sends them on to their portal (they have no code to enter).
+    "accounts:setup": row("away", patient="ok"),
+    "accounts:verify": row("away", patient="portal"),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,
     "accounts:password_reset_complete": PUBLIC,

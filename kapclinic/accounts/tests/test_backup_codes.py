@@ -56,7 +56,15 @@ def test_get_is_not_allowed(client, cast, as_user):
     assert _tokens(cast.nurse) == set()
 
 
-def test_patient_gets_404(client, cast, as_user):
+def test_enrolled_patient_can_regenerate(client, cast, as_user):
+    TOTPDevice.objects.create(user=cast.patient_user, name="Authenticator app", confirmed=True)
     as_user(cast.patient_user)
-    assert client.post(URL).status_code == 404
+    response = client.post(URL)
+    assert _tokens(cast.patient_user) == set(response.context["codes"])
+
+
+def test_patient_without_authenticator_gets_no_codes(client, cast, as_user):
+    as_user(cast.patient_user)
+    assert client.post(URL).url == reverse("accounts:setup")
+    assert _tokens(cast.patient_user) == set()
     assert events(AuditAction.TWO_FACTOR) == []

@@ -80,7 +80,29 @@ def test_enrolled_but_unverified_user_cannot_add_a_device(client, cast):
     assert TOTPDevice.objects.filter(user=cast.nurse).count() == 1
 
 
-def test_patient_gets_404(client, cast):
+def test_patient_sees_the_opt_in_setup_page(client, cast):
     client.force_login(cast.patient_user)
-    assert client.get(URL).status_code == 404
-    assert not TOTPDevice.objects.filter(user=cast.patient_user).exists()
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert b"<svg" in response.content
+    assert b"Staff accounts need" not in response.content
+
+
+def test_patient_enrols_and_returns_to_security(client, cast):
+    client.force_login(cast.patient_user)
+    client.get(URL)
+    device = TOTPDevice.objects.get(user=cast.patient_user)
+    next_url = reverse("accounts:security")
+    response = client.post(URL + f"?next={next_url}", {"code": code_for(device), "next": next_url})
+    assert len(response.context["codes"]) == 10
+    assert response.context["continue_url"] == next_url
+    [event] = events(AuditAction.TWO_FACTOR)
+    assert (event.actor, event.detail) == (cast.patient_user, {"step": "enrolled"})
+
+
+def test_patient_wrong_code_enrols_nothing(client, cast):
+    client.force_login(cast.patient_user)
+    client.get(URL)
+    client.post(URL, {"code": "000000"})
+    assert not TOTPDevice.objects.filter(user=cast.patient_user, confirmed=True).exists()
+    assert events(AuditAction.TWO_FACTOR) == []

@@ -89,6 +89,14 @@ def test_user_without_device_is_sent_to_setup(client, cast):
     assert client.get(URL).url.startswith(reverse("accounts:setup"))
 
 
-def test_patient_gets_404(client, cast):
+def test_patient_without_device_is_sent_to_portal(client, cast):
     client.force_login(cast.patient_user)
-    assert client.get(URL).status_code == 404
+    assert client.get(URL).url == reverse("patients:portal")
+
+
+def test_enrolled_patient_verifies_with_a_code(client, cast):
+    device = TOTPDevice.objects.create(user=cast.patient_user, name="App", confirmed=True)
+    client.force_login(cast.patient_user)
+    response = client.post(URL, {"code": code_for(device)})
+    assert response.url == reverse("patients:portal")
+    assert client.get(reverse("patients:portal")).status_code == 200
