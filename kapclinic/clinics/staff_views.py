@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kapclinic.accounts import actions as two_factor_actions
 from kapclinic.accounts.models import StaffCredential
 from kapclinic.clinics import access, staff_actions
 from kapclinic.clinics.forms import CredentialForm, StaffEditForm, StaffForm
@@ -98,6 +99,19 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_active(request, pk, active=True)
+
+
+@require_POST
+def staff_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lost phone: remove the staff member's authenticator and backup codes so they
+    enrol a new one at their next sign-in (their current session must enrol too)."""
+    admin = access.require_clinic_admin(request)
+    member = access.get_staff_member(pk)
+    two_factor_actions.reset_two_factor(actor=admin, user=member)
+    messages.success(
+        request, f"Two-factor sign-in was reset; {member.full_name} sets it up again at sign-in."
+    )
+    return redirect("clinics:staff_member", pk=pk)
 
 
 @require_http_methods(["GET", "POST"])

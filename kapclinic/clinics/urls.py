@@ -19,6 +19,11 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", staff_views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:pk>/reactivate/", staff_views.staff_reactivate, name="staff_reactivate"),
+    path(
+        "staff/<int:pk>/reset-two-factor/",
+        staff_views.staff_reset_two_factor,
+        name="staff_reset_two_factor",
+    ),
     path("staff/<int:pk>/credentials/new/", staff_views.credential_add, name="credential_add"),
     path("credentials/<int:pk>/edit/", staff_views.credential_edit, name="credential_edit"),
 ]

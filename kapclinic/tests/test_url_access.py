@@ -112,6 +112,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # POST-only: the method is refused before anything about the object is looked up.
     "clinics:staff_deactivate": row("405"),
     "clinics:staff_reactivate": row("405"),
+    "clinics:staff_reset_two_factor": row("405"),
     "clinics:credential_add": ADMIN_ONLY,
     "clinics:credential_edit": ADMIN_ONLY,
     # Audit.
@@ -208,6 +209,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "clinics:staff_edit": lambda: {"pk": cast.nurse.pk},
         "clinics:staff_deactivate": lambda: {"pk": cast.nurse.pk},
         "clinics:staff_reactivate": lambda: {"pk": cast.nurse.pk},
+        "clinics:staff_reset_two_factor": lambda: {"pk": cast.nurse.pk},
         "clinics:credential_add": lambda: {"pk": cast.nurse.pk},
         "clinics:credential_edit": lambda: {"pk": credential().pk},
         "audit:grant": lambda: {"pk": grant().pk},
