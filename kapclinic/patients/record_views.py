@@ -29,6 +29,7 @@ from kapclinic.patients.access import (
     can_manage_care_team,
     deny,
     get_patient_for_staff,
+    visible_patients,
 )
 from kapclinic.patients.forms import (
     AllergyForm,
@@ -42,6 +43,7 @@ from kapclinic.patients.forms import (
     StopMedicationForm,
 )
 from kapclinic.patients.models import Patient
+from kapclinic.patients.search import possible_duplicates
 from kapclinic.patients.views import current_user
 
 GET_POST = ["GET", "POST"]
@@ -97,12 +99,29 @@ def register(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     sites = user.sites.filter(is_active=True).order_by("name")
     form = RegisterPatientForm(request.POST or None, sites=sites)
+    context: dict[str, Any] = {"form": form, "title": "Register a patient"}
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "site"}
+        duplicates = possible_duplicates(
+            visible_patients(user),
+            birth_date=data["birth_date"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+        )
+        if duplicates and request.POST.get("not_a_duplicate") != "yes":
+            # Showing the matches is a read of their names: audit it, then ask.
+            record(
+                actor=user,
+                action=AuditAction.LIST,
+                object_type="patients.patient",
+                detail={"page": "register", "possible_duplicates": len(duplicates)},
+            )
+            context["duplicates"] = duplicates
+            return render(request, "patients/form.html", context)
         patient = actions.register_patient(actor=user, site=form.cleaned_data["site"], data=data)
         messages.success(request, f"Patient registered with MRN {patient.mrn}.")
         return redirect("patients:chart", pk=patient.pk)
-    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+    return render(request, "patients/form.html", context)
 
 
 @require_http_methods(GET_POST)

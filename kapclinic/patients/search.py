@@ -36,3 +36,18 @@ def search_patients(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]
             | Q(mrn__icontains=word)
         )
     return patients
+
+
+def possible_duplicates(
+    patients: QuerySet[Patient], *, birth_date: date, given_name: str, family_name: str
+) -> list[Patient]:
+    """Existing patients who may be the person being registered: same birth date and
+    the same given or family name (a changed surname still matches on given name).
+
+    Duplicate records split a person's history in two, so registration shows these
+    before creating a new record.
+    """
+    matches = patients.filter(birth_date=birth_date).filter(
+        Q(family_name__iexact=family_name.strip()) | Q(given_name__iexact=given_name.strip())
+    )
+    return list(matches.select_related("site").order_by("family_name", "given_name")[:10])
