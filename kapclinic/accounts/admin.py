@@ -72,14 +72,14 @@ class KapUserCreationForm(AdminUserCreationForm):
         fields = ("email", "full_name", "role")
 
 
-class KapUserChangeForm(UserChangeForm):
+class KapUserChangeForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "full_name", "role", "sites", "is_active")
 
 
 @admin.register(User)
-class UserAdmin(ClinicAdminPermissions, BaseUserAdmin):
+class UserAdmin(ClinicAdminPermissions, BaseUserAdmin):  # type: ignore[type-arg]  # stubs want AbstractUser; ours is AbstractBaseUser
     form = KapUserChangeForm
     add_form = KapUserCreationForm
     fieldsets = (

@@ -64,7 +64,8 @@ def pending_totp(user: User) -> TOTPDevice:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    count: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return count
 
 
 def secret_base32(device: TOTPDevice) -> str:

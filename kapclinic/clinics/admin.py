@@ -34,7 +34,7 @@ def _actor(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Open to clinic admins; every change is recorded in the audit trail."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -52,7 +52,9 @@ class AuditedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_clinic_admin(request)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         record(
             actor=_actor(request),
@@ -84,7 +86,7 @@ class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "phone", "email"]
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(admin.TabularInline[Room, Site]):
     model = Room
     extra = 0
     show_change_link = True

@@ -16,7 +16,7 @@ from kapclinic.clinics.thresholds import GROUPS, LABELS, SOURCES, THRESHOLD_FIEL
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(forms.ModelForm[Site]):
     class Meta:
         model = Site
         fields = list(SITE_FIELDS)
@@ -42,7 +42,7 @@ class NewSiteForm(SiteForm):
         fields = ["organisation", *SITE_FIELDS]
 
 
-class RoomForm(forms.ModelForm):
+class RoomForm(forms.ModelForm[Room]):
     class Meta:
         model = Room
         fields = list(ROOM_FIELDS)
@@ -56,7 +56,7 @@ class RoomForm(forms.ModelForm):
         return name
 
 
-class ChairForm(forms.ModelForm):
+class ChairForm(forms.ModelForm[Chair]):
     class Meta:
         model = Chair
         fields = list(CHAIR_FIELDS)
@@ -77,7 +77,7 @@ class ThresholdRow:
     source: str
 
 
-class SiteSettingsForm(forms.ModelForm):
+class SiteSettingsForm(forms.ModelForm[SiteSettings]):
     """Every threshold, validated by the fields and by `SiteSettings.clean()`."""
 
     class Meta:
@@ -114,7 +114,7 @@ class StaffForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this e-mail address already exists.")
         return email
@@ -151,7 +151,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class CredentialForm(forms.ModelForm):
+class CredentialForm(forms.ModelForm[StaffCredential]):
     class Meta:
         model = StaffCredential
         fields = [

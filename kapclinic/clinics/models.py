@@ -104,7 +104,7 @@ class Chair(models.Model):
         return f"{self.room} / {self.name}"
 
 
-def _bp(default: int) -> models.PositiveSmallIntegerField:
+def _bp(default: int) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
         default=default, validators=[MinValueValidator(40), MaxValueValidator(300)]
     )

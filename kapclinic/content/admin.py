@@ -9,7 +9,7 @@ from kapclinic.content.models import Article
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin[Article]):
     list_display = ["title", "slug", "status", "published_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "summary"]

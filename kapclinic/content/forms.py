@@ -30,7 +30,7 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return candidate
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(forms.ModelForm[Article]):
     slug = forms.SlugField(
         max_length=200,
         required=False,

@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -320,7 +320,7 @@ class _PatientFactory:
             )
             for p in patients:
                 p.pk = ids[p.mrn]
-        related: dict[type, list] = {}
+        related: dict[type, list[Any]] = {}
         for patient, rng in built:
             for row in self._related(patient, rng):
                 related.setdefault(type(row), []).append(row)
@@ -373,7 +373,7 @@ class _PatientFactory:
         )
         return patient, rng
 
-    def _related(self, patient: Patient, rng: random.Random) -> list:
+    def _related(self, patient: Patient, rng: random.Random) -> list[Any]:
         site_key = next(k for k, s in self.clinic.sites.items() if s.pk == patient.site_id)
         team = self._care_team(patient, rng, site_key)
         prescriber = team[0].user

@@ -1,5 +1,7 @@
 """kapclinic.audit.breakglass.open_break_glass and notify_admins."""
 
+import socket
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -41,12 +43,19 @@ def test_inactive_admins_are_not_emailed(cast):
     assert mail.outbox == []
 
 
-def test_mail_failure_is_logged_not_raised(cast, monkeypatch, caplog):
-    def broken(*args, **kwargs):
-        raise OSError("smtp down")
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    monkeypatch.setattr(breakglass.mail, "send_mass_mail", broken)
-    breakglass.notify_admins(7, "/audit/?grant=7")
+
+def test_mail_failure_is_logged_not_raised(cast, settings, caplog):
+    # A real SMTP backend pointed at a port nobody listens on: the connection fails.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _closed_port()
+    settings.EMAIL_TIMEOUT = 2
+    breakglass.notify_admins(7, "/audit/grants/7/")
     assert "break-glass #7" in caplog.text
 
 
