@@ -45,6 +45,11 @@ def _replace_backup_codes(user: User) -> list[str]:
     return codes
 
 
+def _remove_devices(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def confirm_totp_device(*, actor: User, device: TOTPDevice) -> list[str]:
     """Make a checked authenticator the user's only one and issue fresh backup codes.
@@ -80,16 +85,17 @@ def disable_two_factor(*, actor: User) -> None:
     """
     if not two_factor.may_disable(actor):
         raise PermissionError("Two-factor sign-in is mandatory for staff.")
-    TOTPDevice.objects.filter(user=actor).delete()
-    StaticDevice.objects.filter(user=actor).delete()
+    _remove_devices(actor)
     record(actor=actor, action=AuditAction.TWO_FACTOR, obj=actor, detail={"change": "disabled"})
 
 
 @transaction.atomic
 def reset_two_factor(*, actor: User, user: User) -> None:
-    """Remove a user's authenticator and backup codes (a lost phone); they enrol again."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    """A clinic admin removes a user's authenticator and backup codes (a lost phone);
+    they enrol again at their next request."""
+    if not (actor.is_active and (actor.is_clinic_admin or actor.is_superuser)):
+        raise PermissionError("Only a clinic admin resets someone's two-factor sign-in.")
+    _remove_devices(user)
     record(actor=actor, action=AuditAction.TWO_FACTOR, obj=user, detail={"step": "reset"})
 
 

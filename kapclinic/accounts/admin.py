@@ -13,55 +13,15 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
-from django.forms import ModelForm
 from django.http import HttpRequest
 
 from kapclinic.accounts import actions
 from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import Role, StaffCredential, User
-from kapclinic.audit.actions import record
-from kapclinic.audit.models import AuditAction
+from kapclinic.audit.django_admin import AuditedAdmin, ClinicAdminOnly
 
 
-class ClinicAdminPermissions:
-    """Clinic admins (and superusers) may manage these models in the Django admin."""
-
-    def _allowed(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_active and (user.is_superuser or getattr(user, "is_clinic_admin", False))
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request) and self._may_touch(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request) and self._may_touch(request, obj)
-
-    def _may_touch(self, request: HttpRequest, obj: Any) -> bool:
-        # A clinic admin must not take over a superuser (e.g. by setting its password).
-        return not (getattr(obj, "is_superuser", False) and not request.user.is_superuser)
-
-
-def _audit_save(request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
-    record(
-        actor=current_user(request),
-        action=AuditAction.UPDATE if change else AuditAction.CREATE,
-        obj=obj,
-        detail={"fields": sorted(form.changed_data), "via": "django_admin"},
-    )
-
-
-class StaffCredentialInline(ClinicAdminPermissions, admin.TabularInline[StaffCredential, User]):
+class StaffCredentialInline(ClinicAdminOnly, admin.TabularInline[StaffCredential, User]):
     model = StaffCredential
     extra = 0
 
@@ -79,7 +39,7 @@ class KapUserChangeForm(UserChangeForm[User]):
 
 
 @admin.register(User)
-class UserAdmin(ClinicAdminPermissions, BaseUserAdmin):  # type: ignore[type-arg]  # stubs want AbstractUser; ours is AbstractBaseUser
+class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]  # stubs want AbstractUser; ours is AbstractBaseUser
     form = KapUserChangeForm
     add_form = KapUserCreationForm
     fieldsets = (
@@ -116,7 +76,6 @@ class UserAdmin(ClinicAdminPermissions, BaseUserAdmin):  # type: ignore[type-arg
         # Django admin access follows the role: clinic admins only.
         obj.is_staff = obj.role == Role.CLINIC_ADMIN
         super().save_model(request, obj, form, change)
-        _audit_save(request, obj, form, change)
 
     @admin.action(description="Reset two-factor (lost phone): they set it up again")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -128,12 +87,8 @@ class UserAdmin(ClinicAdminPermissions, BaseUserAdmin):  # type: ignore[type-arg
 
 
 @admin.register(StaffCredential)
-class StaffCredentialAdmin(ClinicAdminPermissions, admin.ModelAdmin[StaffCredential]):
+class StaffCredentialAdmin(AuditedAdmin, admin.ModelAdmin[StaffCredential]):
     list_display = ("user", "kind", "number", "issuer", "expires_on")
     list_filter = ("kind",)
     search_fields = ("user__full_name", "number")
     autocomplete_fields = ("user",)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        _audit_save(request, obj, form, change)
