@@ -19,7 +19,7 @@ from django.utils import timezone
 from kapclinic.accounts.models import Role, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, BreakGlassGrant
-from kapclinic.patients.access import can_break_glass
+from kapclinic.patients.access import can_break_glass, live_grants
 from kapclinic.patients.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -29,11 +29,7 @@ MIN_REASON_LENGTH = 20
 
 def active_grant(user: User, patient: Patient) -> BreakGlassGrant | None:
     """The user's live grant for this patient that lasts longest, if any."""
-    return (
-        BreakGlassGrant.objects.filter(user=user, patient=patient, expires_at__gt=timezone.now())
-        .order_by("-expires_at")
-        .first()
-    )
+    return live_grants(user).filter(patient=patient).order_by("-expires_at").first()
 
 
 @transaction.atomic

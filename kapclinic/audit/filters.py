@@ -26,6 +26,7 @@ from django.db.models import (
 from kapclinic.accounts.models import STAFF_ROLES, User
 from kapclinic.audit.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant
 from kapclinic.clinics.models import Site
+from kapclinic.widgets import DateInput
 
 
 def clinic_time_zone() -> zoneinfo.ZoneInfo:
@@ -34,10 +35,6 @@ def clinic_time_zone() -> zoneinfo.ZoneInfo:
         Site.objects.filter(is_active=True).order_by("pk").values_list("time_zone", flat=True)
     ).first()
     return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AuditFilterForm(forms.Form):

@@ -20,7 +20,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kapclinic.audit import breakglass
-from kapclinic.audit.access import get_grant, require_audit_reader
+from kapclinic.audit.access import (
+    get_grant,
+    grant_events,
+    require_audit_reader,
+    unreviewed_grants,
+)
 from kapclinic.audit.actions import record
 from kapclinic.audit.filters import AuditFilterForm, clinic_time_zone, filtered_events
 from kapclinic.audit.forms import GrantReviewForm
@@ -65,11 +70,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     events = filtered_events(form.cleaned_data, tz)
     context["page"] = Paginator(events, PAGE_SIZE).get_page(page_param)
-    context["unreviewed"] = list(
-        BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
-        .select_related("user")
-        .order_by("-granted_at")[:20]
-    )
+    context["unreviewed"] = unreviewed_grants()
     return render(request, "audit/log.html", context)
 
 
@@ -136,13 +137,12 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 def _grant_page(
     request: HttpRequest, grant: BreakGlassGrant, form: GrantReviewForm, status: int = 200
 ) -> HttpResponse:
-    events = AuditEvent.objects.filter(
-        actor_id=grant.user_id,
-        patient_id=grant.patient_id,
-        occurred_at__gte=grant.granted_at,
-        occurred_at__lte=grant.expires_at,
-    ).order_by("id")[:500]
-    context = {"grant": grant, "events": events, "tz": clinic_time_zone(), "review_form": form}
+    context = {
+        "grant": grant,
+        "events": grant_events(grant),
+        "tz": clinic_time_zone(),
+        "review_form": form,
+    }
     return render(request, "audit/grant.html", context, status=status)
 
 

@@ -7,18 +7,18 @@ exists; the `get_*` helpers below then fetch one object or raise 404.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from kapclinic.accounts.models import STAFF_ROLES, Role, StaffCredential, User
+from kapclinic.accounts.models import STAFF_ROLES, StaffCredential, User
 from kapclinic.clinics.models import Chair, Room, Site, SiteSettings
 
 
 def require_clinic_admin(request: HttpRequest) -> User:
     """The signed-in clinic admin, or 404 for anyone else."""
     user = request.user
-    if not isinstance(user, User) or not user.is_active or user.role != Role.CLINIC_ADMIN:
+    if not isinstance(user, User) or not user.is_active or not user.is_clinic_admin:
         raise Http404("Not found")
     return user
 
@@ -68,7 +68,7 @@ def staff_members() -> list[User]:
 
 def get_staff_member(pk: int) -> User:
     """A staff account (never a patient's portal account), or 404."""
-    return get_object_or_404(User.objects.filter(Q(role__in=STAFF_ROLES)), pk=pk)
+    return get_object_or_404(User.objects.filter(role__in=STAFF_ROLES), pk=pk)
 
 
 def get_credential(pk: int) -> StaffCredential:

@@ -74,29 +74,53 @@ def apply_changes(
     return changes
 
 
-def _create(obj: M, data: Mapping[str, Any], fields: tuple[str, ...], *, actor: User) -> M:
+def create_row(
+    obj: M,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    *,
+    actor: User,
+    detail: Mapping[str, Any] | None = None,
+) -> M:
+    """Fill `obj` from `data`, validate, insert it and audit the creation.
+
+    `detail` adds to the audit row's detail (ids only, never personal data).
+    """
     apply_changes(obj, data, fields)
     obj.full_clean()
     obj.save()
-    record(actor=actor, action=AuditAction.CREATE, obj=obj, detail={"fields": sorted(fields)})
+    audit_detail = {"fields": sorted(fields), **(detail or {})}
+    record(actor=actor, action=AuditAction.CREATE, obj=obj, detail=audit_detail)
     return obj
 
 
-def _update(obj: M, data: Mapping[str, Any], fields: tuple[str, ...], *, actor: User) -> list[str]:
+def update_row(
+    obj: models.Model,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    *,
+    actor: User,
+    detail: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Apply `data` to `obj` (already locked by the caller); save and audit what changed.
+
+    Returns the names of the changed fields; nothing changed means nothing written.
+    """
     changes = apply_changes(obj, data, fields)
     if not changes:
         return []
     obj.full_clean()
     obj.save(update_fields=[concrete_field(obj, name).attname for name in changes])
     changed = sorted(changes)
-    record(actor=actor, action=AuditAction.UPDATE, obj=obj, detail={"fields": changed})
+    audit_detail = {"fields": changed, **(detail or {})}
+    record(actor=actor, action=AuditAction.UPDATE, obj=obj, detail=audit_detail)
     return changed
 
 
 @transaction.atomic
 def create_site(*, actor: User, organisation: Organisation, data: Mapping[str, Any]) -> Site:
     """A new site with its settings row of default thresholds."""
-    site = _create(Site(organisation=organisation), data, SITE_FIELDS, actor=actor)
+    site = create_row(Site(organisation=organisation), data, SITE_FIELDS, actor=actor)
     SiteSettings.objects.create(site=site)
     return site
 
@@ -104,29 +128,29 @@ def create_site(*, actor: User, organisation: Organisation, data: Mapping[str, A
 @transaction.atomic
 def update_site(site: Site, *, actor: User, data: Mapping[str, Any]) -> list[str]:
     locked = Site.objects.select_for_update().get(pk=site.pk)
-    return _update(locked, data, SITE_FIELDS, actor=actor)
+    return update_row(locked, data, SITE_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def create_room(*, actor: User, site: Site, data: Mapping[str, Any]) -> Room:
-    return _create(Room(site=site), data, ROOM_FIELDS, actor=actor)
+    return create_row(Room(site=site), data, ROOM_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def update_room(room: Room, *, actor: User, data: Mapping[str, Any]) -> list[str]:
     locked = Room.objects.select_for_update().get(pk=room.pk)
-    return _update(locked, data, ROOM_FIELDS, actor=actor)
+    return update_row(locked, data, ROOM_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def create_chair(*, actor: User, room: Room, data: Mapping[str, Any]) -> Chair:
-    return _create(Chair(room=room), data, CHAIR_FIELDS, actor=actor)
+    return create_row(Chair(room=room), data, CHAIR_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def update_chair(chair: Chair, *, actor: User, data: Mapping[str, Any]) -> list[str]:
     locked = Chair.objects.select_for_update().get(pk=chair.pk)
-    return _update(locked, data, CHAIR_FIELDS, actor=actor)
+    return update_row(locked, data, CHAIR_FIELDS, actor=actor)
 
 
 @transaction.atomic

@@ -11,7 +11,9 @@ from django.utils import timezone
 from kapclinic.accounts.models import STAFF_ROLES, Role, StaffCredential, User
 from kapclinic.clinics.actions import CHAIR_FIELDS, ROOM_FIELDS, SITE_FIELDS, concrete_field
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
+from kapclinic.clinics.staff_actions import CREDENTIAL_FIELDS
 from kapclinic.clinics.thresholds import GROUPS, LABELS, SOURCES, THRESHOLD_FIELDS
+from kapclinic.widgets import DateInput
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -147,21 +149,10 @@ class StaffEditForm(StaffForm):
         return role
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class CredentialForm(forms.ModelForm[StaffCredential]):
     class Meta:
         model = StaffCredential
-        fields = [
-            "kind",
-            "number",
-            "issuer",
-            "expires_on",
-            "kap_training_completed_on",
-            "kap_training_provider",
-        ]
+        fields = list(CREDENTIAL_FIELDS)
         widgets = {"expires_on": DateInput(), "kap_training_completed_on": DateInput()}
         labels = {"kind": "Licence kind", "kap_training_completed_on": "KAP training completed"}
 

@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from kapclinic.accounts.models import STAFF_ROLES, Role, StaffCredential, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
-from kapclinic.clinics.actions import apply_changes
+from kapclinic.clinics.actions import apply_changes, create_row, update_row
 from kapclinic.clinics.models import Site
 
 CREDENTIAL_FIELDS = (
@@ -152,16 +152,8 @@ def set_staff_active(member: User, *, actor: User, active: bool) -> bool:
 @transaction.atomic
 def add_credential(member: User, *, actor: User, data: Mapping[str, Any]) -> StaffCredential:
     credential = StaffCredential(user=member)
-    apply_changes(credential, data, CREDENTIAL_FIELDS)
-    credential.full_clean()
-    credential.save()
-    record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=credential,
-        detail={"fields": sorted(CREDENTIAL_FIELDS), "user_id": member.pk},
-    )
-    return credential
+    detail = {"user_id": member.pk}
+    return create_row(credential, data, CREDENTIAL_FIELDS, actor=actor, detail=detail)
 
 
 @transaction.atomic
@@ -169,16 +161,5 @@ def update_credential(
     credential: StaffCredential, *, actor: User, data: Mapping[str, Any]
 ) -> list[str]:
     locked = StaffCredential.objects.select_for_update().get(pk=credential.pk)
-    changes = apply_changes(locked, data, CREDENTIAL_FIELDS)
-    if not changes:
-        return []
-    locked.full_clean()
-    locked.save(update_fields=list(changes))
-    changed = sorted(changes)
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        detail={"fields": changed, "user_id": locked.user_id},
-    )
-    return changed
+    detail = {"user_id": locked.user_id}
+    return update_row(locked, data, CREDENTIAL_FIELDS, actor=actor, detail=detail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +15,7 @@ from kapclinic.accounts import actions as two_factor_actions
 from kapclinic.accounts.models import StaffCredential
 from kapclinic.clinics import access, staff_actions
 from kapclinic.clinics.forms import CredentialForm, StaffEditForm, StaffForm
-from kapclinic.clinics.views import saved_message
+from kapclinic.clinics.views import edit_page, form_page
 
 
 def staff_url(pk: int) -> str:
@@ -55,24 +57,27 @@ def staff_add(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{member.email} was sent a link to choose a password.")
         return redirect("clinics:staff_member", pk=member.pk)
-    context = {"form": form, "title": "Add a staff member", "back": reverse("clinics:staff")}
-    return render(request, "clinics/form.html", context)
+    return form_page(request, form, "Add a staff member", reverse("clinics:staff"))
 
 
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     member = access.get_staff_member(pk)
-    form = StaffEditForm(request.POST or None, member=member, editor=admin)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        changed = staff_actions.update_staff(
+
+    def save(data: dict[str, Any]) -> list[str]:
+        return staff_actions.update_staff(
             member, actor=admin, role=data["role"], sites=data["sites"], full_name=data["full_name"]
         )
-        saved_message(request, changed, "Staff member")
-        return redirect("clinics:staff_member", pk=pk)
-    context = {"form": form, "title": f"Edit {member.full_name}", "back": staff_url(pk)}
-    return render(request, "clinics/form.html", context)
+
+    return edit_page(
+        request,
+        StaffEditForm(request.POST or None, member=member, editor=admin),
+        save=save,
+        what="Staff member",
+        title=f"Edit {member.full_name}",
+        back=staff_url(pk),
+    )
 
 
 def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
@@ -123,20 +128,18 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
         staff_actions.add_credential(member, actor=admin, data=form.cleaned_data)
         messages.success(request, "Credential added.")
         return redirect("clinics:staff_member", pk=pk)
-    title = f"Add a credential for {member.full_name}"
-    context = {"form": form, "title": title, "back": staff_url(pk)}
-    return render(request, "clinics/form.html", context)
+    return form_page(request, form, f"Add a credential for {member.full_name}", staff_url(pk))
 
 
 @require_http_methods(["GET", "POST"])
 def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     credential = access.get_credential(pk)
-    title = f"Edit {credential} for {credential.user.full_name}"
-    form = CredentialForm(request.POST or None, instance=credential)
-    if request.method == "POST" and form.is_valid():
-        changed = staff_actions.update_credential(credential, actor=admin, data=form.cleaned_data)
-        saved_message(request, changed, "Credential")
-        return redirect("clinics:staff_member", pk=credential.user_id)
-    context = {"form": form, "title": title, "back": staff_url(credential.user_id)}
-    return render(request, "clinics/form.html", context)
+    return edit_page(
+        request,
+        CredentialForm(request.POST or None, instance=credential),
+        save=lambda data: staff_actions.update_credential(credential, actor=admin, data=data),
+        what="Credential",
+        title=f"Edit {credential} for {credential.user.full_name}",
+        back=staff_url(credential.user_id),
+    )

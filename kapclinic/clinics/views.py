@@ -6,10 +6,12 @@ go through `clinics/actions.py`. Staff pages are in `clinics/staff_views.py`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,9 +33,30 @@ def site_url(pk: int) -> str:
     return reverse("clinics:site", kwargs={"pk": pk})
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, back: str) -> HttpResponse:
+def form_page(request: HttpRequest, form: BaseForm, title: str, back: str) -> HttpResponse:
     context = {"form": form, "title": title, "back": back}
     return render(request, "clinics/form.html", context)
+
+
+def edit_page(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    save: Callable[[dict[str, Any]], object],
+    what: str,
+    title: str,
+    back: str,
+) -> HttpResponse:
+    """The edit form; a valid POST calls `save(cleaned_data)`, an update action that
+    returns what changed, says whether anything was saved and goes `back`.
+
+    Callers pass `title` already built: validating writes the posted values into the
+    form's instance, so a title read from it afterwards would show unsaved input.
+    """
+    if request.method == "POST" and form.is_valid():
+        saved_message(request, save(form.cleaned_data), what)
+        return redirect(back)
+    return form_page(request, form, title, back)
 
 
 @require_GET
@@ -61,20 +84,21 @@ def site_add(request: HttpRequest) -> HttpResponse:
         site = actions.create_site(actor=admin, organisation=org, data=form.cleaned_data)
         messages.success(request, f"Site {site.name} added with the default thresholds.")
         return redirect("clinics:site", pk=site.pk)
-    return _form_page(request, form, "Add a site", reverse("clinics:sites"))
+    return form_page(request, form, "Add a site", reverse("clinics:sites"))
 
 
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     site = access.get_site(pk)
-    title = f"Edit {site.name}"
-    form = SiteForm(request.POST or None, instance=site)
-    if request.method == "POST" and form.is_valid():
-        changed = actions.update_site(site, actor=admin, data=form.cleaned_data)
-        saved_message(request, changed, "Site")
-        return redirect("clinics:site", pk=pk)
-    return _form_page(request, form, title, site_url(pk))
+    return edit_page(
+        request,
+        SiteForm(request.POST or None, instance=site),
+        save=lambda data: actions.update_site(site, actor=admin, data=data),
+        what="Site",
+        title=f"Edit {site.name}",
+        back=site_url(pk),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,20 +122,21 @@ def room_add(request: HttpRequest, pk: int) -> HttpResponse:
         room = actions.create_room(actor=admin, site=site, data=form.cleaned_data)
         messages.success(request, f"Room {room.name} added.")
         return redirect("clinics:site", pk=site.pk)
-    return _form_page(request, form, f"Add a room at {site.name}", site_url(pk))
+    return form_page(request, form, f"Add a room at {site.name}", site_url(pk))
 
 
 @require_http_methods(["GET", "POST"])
 def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     room = access.get_room(pk)
-    title = f"Edit room {room.name} at {room.site.name}"
-    form = RoomForm(request.POST or None, instance=room)
-    if request.method == "POST" and form.is_valid():
-        changed = actions.update_room(room, actor=admin, data=form.cleaned_data)
-        saved_message(request, changed, "Room")
-        return redirect("clinics:site", pk=room.site_id)
-    return _form_page(request, form, title, site_url(room.site_id))
+    return edit_page(
+        request,
+        RoomForm(request.POST or None, instance=room),
+        save=lambda data: actions.update_room(room, actor=admin, data=data),
+        what="Room",
+        title=f"Edit room {room.name} at {room.site.name}",
+        back=site_url(room.site_id),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,17 +149,18 @@ def chair_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Chair {chair.name} added.")
         return redirect("clinics:site", pk=room.site_id)
     title = f"Add a chair in {room.name} at {room.site.name}"
-    return _form_page(request, form, title, site_url(room.site_id))
+    return form_page(request, form, title, site_url(room.site_id))
 
 
 @require_http_methods(["GET", "POST"])
 def chair_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     chair = access.get_chair(pk)
-    title = f"Edit chair {chair.name} in {chair.room.name}"
-    form = ChairForm(request.POST or None, instance=chair)
-    if request.method == "POST" and form.is_valid():
-        changed = actions.update_chair(chair, actor=admin, data=form.cleaned_data)
-        saved_message(request, changed, "Chair")
-        return redirect("clinics:site", pk=chair.room.site_id)
-    return _form_page(request, form, title, site_url(chair.room.site_id))
+    return edit_page(
+        request,
+        ChairForm(request.POST or None, instance=chair),
+        save=lambda data: actions.update_chair(chair, actor=admin, data=data),
+        what="Chair",
+        title=f"Edit chair {chair.name} in {chair.room.name}",
+        back=site_url(chair.room.site_id),
+    )

@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from kapclinic.accounts.models import STAFF_ROLES
+from kapclinic.accounts.models import User
 from kapclinic.content.models import Article
 
 
 def is_editor(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
+    return isinstance(user, User) and user.is_active and user.is_clinic_staff
 
 
 def require_editor(request: HttpRequest) -> None:
@@ -26,6 +26,12 @@ def require_editor(request: HttpRequest) -> None:
 
 def published_articles() -> QuerySet[Article]:
     return Article.objects.filter(status=Article.Status.PUBLISHED, published_at__isnull=False)
+
+
+def articles_for_editor(request: HttpRequest) -> QuerySet[Article]:
+    """Every article, drafts first, for the staff list; 404 for anyone but staff."""
+    require_editor(request)
+    return Article.objects.select_related("author").order_by("status", "-updated_at")
 
 
 def get_article_for_viewer(request: HttpRequest, slug: str) -> Article:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.text import slugify
 
+from kapclinic.content.actions import EDITABLE_FIELDS
 from kapclinic.content.models import Article
 
 # Paths under /learn/ that an article slug must not shadow.
@@ -41,7 +42,7 @@ class ArticleForm(forms.ModelForm[Article]):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "summary", "body", "status"]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 18}),

@@ -16,6 +16,7 @@ from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Site
 from kapclinic.content import actions
 from kapclinic.content.access import (
+    articles_for_editor,
     get_article_for_editor,
     get_article_for_viewer,
     is_editor,
@@ -59,8 +60,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def manage(request: HttpRequest) -> HttpResponse:
-    require_editor(request)
-    articles = Article.objects.select_related("author").order_by("status", "-updated_at")
+    articles = articles_for_editor(request)
     return render(request, "content/manage_list.html", {"articles": articles})
 
 

@@ -27,11 +27,13 @@ from kapclinic.patients.models import CareTeamMember, Patient
 BREAK_GLASS_ROLES = frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN})
 
 
+def live_grants(user: User) -> QuerySet[BreakGlassGrant]:
+    """The user's break-glass grants that have not expired yet."""
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
 def _active_grant_q(user: User) -> Q:
-    grants = BreakGlassGrant.objects.filter(
-        user=user, patient=OuterRef("pk"), expires_at__gt=timezone.now()
-    )
-    return Q(Exists(grants))
+    return Q(Exists(live_grants(user).filter(patient=OuterRef("pk"))))
 
 
 def _care_team_q(user: User) -> Q:
@@ -78,10 +80,13 @@ def can_break_glass(user: User) -> bool:
     return user.is_authenticated and user.role in BREAK_GLASS_ROLES
 
 
-def has_active_grant(user: User, patient_id: int) -> bool:
-    return BreakGlassGrant.objects.filter(
-        user=user, patient_id=patient_id, expires_at__gt=timezone.now()
-    ).exists()
+def _in_clinical_scope(user: User, patient_id: int) -> bool:
+    scope = _scope_q(user, clinical=True)
+    return scope is not None and Patient.objects.filter(scope, pk=patient_id).exists()
+
+
+def _has_usable_grant(user: User, patient_id: int) -> bool:
+    return can_break_glass(user) and live_grants(user).filter(patient_id=patient_id).exists()
 
 
 def get_patient_for_user(request: HttpRequest, pk: int, *, clinical: bool = False) -> Patient:
@@ -146,10 +151,9 @@ def can_see_clinical(user: User, patient: Patient) -> bool:
     """
     if getattr(patient, "via_break_glass", False):
         return True
-    scope = _scope_q(user, clinical=True)
-    if scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists():
+    if _in_clinical_scope(user, patient.pk):
         return True
-    if can_break_glass(user) and has_active_grant(user, patient.pk):
+    if _has_usable_grant(user, patient.pk):
         patient.via_break_glass = True  # type: ignore[attr-defined]
         return True
     return False
@@ -173,25 +177,46 @@ def get_patient_for_staff(request: HttpRequest, pk: int, *, clinical: bool = Fal
     return get_patient_for_user(request, pk, clinical=clinical)
 
 
+def get_patient_to_change(request: HttpRequest, pk: int, *, clinical: bool = False) -> Patient:
+    """A patient whose demographics and contacts (or with `clinical`, clinical record)
+    the requesting staff member may change, or 404 as for a patient out of scope.
+
+    The fetch itself answers `can_edit_demographics` (anyone who may open a staff page
+    for the patient) and, with `clinical`, `can_edit_clinical` (clinical scope or a
+    grant, plus the clinician role), so a view asks the database once; the action
+    still makes its own check.
+    """
+    patient = get_patient_for_staff(request, pk, clinical=clinical)
+    user: User = request.user  # type: ignore[assignment]
+    if clinical and user.role not in CLINICAL_ROLES:
+        deny(user, pk)
+    return patient
+
+
+def get_patient_for_care_team(request: HttpRequest, pk: int) -> Patient:
+    """A patient whose care team the requesting user may change (`can_manage_care_team`):
+    front desk as for demographics, clinicians as for the clinical record."""
+    is_front_desk = getattr(request.user, "role", None) == Role.FRONT_DESK
+    return get_patient_to_change(request, pk, clinical=not is_front_desk)
+
+
 def has_clinical_access(user: User, patient: Patient) -> bool:
     """Clinical access checked against the database (care team or a live grant).
 
     Unlike `can_see_clinical` it does not trust `patient.via_break_glass`, so actions
     can use it on any instance.
     """
-    scope = _scope_q(user, clinical=True)
-    if scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists():
-        return True
-    return can_break_glass(user) and has_active_grant(user, patient.pk)
+    return _in_clinical_scope(user, patient.pk) or _has_usable_grant(user, patient.pk)
 
 
 def can_edit_demographics(user: User, patient: Patient) -> bool:
     """Front desk and clinicians who can see the patient may change demographics."""
     if not can_list_patients(user):
         return False
+    # Clinical scope lies inside the demographic one, so only a grant can add to it.
     if visible_patients(user).filter(pk=patient.pk).exists():
         return True
-    return has_clinical_access(user, patient)
+    return _has_usable_grant(user, patient.pk)
 
 
 def can_edit_clinical(user: User, patient: Patient) -> bool:

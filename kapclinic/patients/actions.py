@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
@@ -258,30 +258,43 @@ def record_measurement(
     return measurement
 
 
+_Item = TypeVar("_Item", Condition, Medication, Allergy)
+
+
+def _add_clinical_item(
+    *,
+    actor: User,
+    patient: Patient,
+    model: type[_Item],
+    fields: Iterable[str],
+    data: Mapping[str, Any],
+) -> _Item:
+    data = _only(data, fields)
+    _require_clinical(actor, patient)
+    item = model.objects.create(patient=patient, recorded_by=actor, **data)
+    _audit(actor=actor, action=AuditAction.CREATE, patient=patient, obj=item, fields=_given(data))
+    return item
+
+
 @transaction.atomic
 def add_condition(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Condition:
-    data = _only(data, CONDITION_FIELDS)
-    _require_clinical(actor, patient)
-    condition = Condition.objects.create(patient=patient, recorded_by=actor, **data)
-    _audit(
-        actor=actor, action=AuditAction.CREATE, patient=patient, obj=condition, fields=_given(data)
+    return _add_clinical_item(
+        actor=actor, patient=patient, model=Condition, fields=CONDITION_FIELDS, data=data
     )
-    return condition
 
 
 @transaction.atomic
 def add_medication(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Medication:
-    data = _only(data, MEDICATION_FIELDS)
-    _require_clinical(actor, patient)
-    medication = Medication.objects.create(patient=patient, recorded_by=actor, **data)
-    _audit(
-        actor=actor,
-        action=AuditAction.CREATE,
-        patient=patient,
-        obj=medication,
-        fields=_given(data),
+    return _add_clinical_item(
+        actor=actor, patient=patient, model=Medication, fields=MEDICATION_FIELDS, data=data
     )
-    return medication
+
+
+@transaction.atomic
+def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Allergy:
+    return _add_clinical_item(
+        actor=actor, patient=patient, model=Allergy, fields=ALLERGY_FIELDS, data=data
+    )
 
 
 @transaction.atomic
@@ -303,17 +316,6 @@ def stop_medication(*, actor: User, medication: Medication, stopped_on: date) ->
         fields=["stopped_on"],
     )
     return medication
-
-
-@transaction.atomic
-def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Allergy:
-    data = _only(data, ALLERGY_FIELDS)
-    _require_clinical(actor, patient)
-    allergy = Allergy.objects.create(patient=patient, recorded_by=actor, **data)
-    _audit(
-        actor=actor, action=AuditAction.CREATE, patient=patient, obj=allergy, fields=_given(data)
-    )
-    return allergy
 
 
 def care_team_candidates(patient: Patient) -> models.QuerySet[User]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
@@ -25,7 +26,8 @@ from kapclinic.patients.access import (
     get_patient_for_staff,
     visible_patients,
 )
-from kapclinic.patients.models import BodyMeasurement, CareTeamMember, Medication, Patient
+from kapclinic.patients.chart_data import clinical_summary, load_chart, load_portal
+from kapclinic.patients.models import Patient
 from kapclinic.patients.schemas import (
     ClinicalOut,
     ErrorOut,
@@ -33,18 +35,12 @@ from kapclinic.patients.schemas import (
     PatientDetail,
     PatientListQuery,
     PatientPage,
-    WeightOut,
 )
 from kapclinic.patients.search import search_patients
 
 router = Router(tags=["patients"])
 
 _NOT_FOUND = {404: ErrorOut}
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _roster(user: User) -> QuerySet[Patient]:
@@ -61,7 +57,7 @@ def _roster(user: User) -> QuerySet[Patient]:
 )
 def list_patients(request: HttpRequest, filters: Query[PatientListQuery]) -> dict[str, Any]:
     """Demographics of the caller's patients, searched, filtered and paged, by name."""
-    user = _user(request)
+    user = current_user(request)
     patients = _roster(user).select_related("site")
     used: list[str] = []
     if filters.q:
@@ -99,16 +95,10 @@ def list_patients(request: HttpRequest, filters: Query[PatientListQuery]) -> dic
 def get_patient(request: HttpRequest, patient_id: int) -> PatientDetail:
     """Demographics, contacts and care team; `clinical` only with clinical access."""
     patient = get_patient_for_staff(request, patient_id)
-    user = _user(request)
+    user = current_user(request)
     clinical = can_see_clinical(user, patient)
     via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
-    lookups: list[str | Prefetch[Any]] = [
-        "contacts",
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    ]
-    if clinical:
-        lookups += ["conditions", _current_medications(), "allergies"]
-    prefetch_related_objects([patient], *lookups)
+    load_chart(patient, clinical=clinical)
     record(
         actor=user,
         action=AuditAction.VIEW,
@@ -133,15 +123,9 @@ def get_patient(request: HttpRequest, patient_id: int) -> PatientDetail:
 def own_record(request: HttpRequest) -> Patient:
     """The signed-in patient's record as the portal shows it; 404 for staff."""
     patient = get_own_patient(request)
-    prefetch_related_objects(
-        [patient],
-        "contacts",
-        "allergies",
-        _current_medications(),
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    )
+    load_portal(patient)
     record(
-        actor=_user(request),
+        actor=current_user(request),
         action=AuditAction.VIEW,
         patient=patient,
         obj=patient,
@@ -150,25 +134,7 @@ def own_record(request: HttpRequest) -> Patient:
     return patient
 
 
-def _current_medications() -> Prefetch[Any]:
-    return Prefetch(
-        "medications",
-        queryset=Medication.objects.filter(stopped_on=None),
-        to_attr="current_medications",
-    )
-
-
 def _clinical(patient: Patient) -> ClinicalOut:
-    weight = (
-        BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False)
-        .order_by("-measured_at", "-id")
-        .first()
-    )
-    return ClinicalOut.model_validate(
-        {
-            "conditions": list(patient.conditions.all()),
-            "current_medications": patient.current_medications,  # type: ignore[attr-defined]
-            "allergies": list(patient.allergies.all()),
-            "latest_weight": WeightOut.model_validate(weight) if weight is not None else None,
-        }
-    )
+    summary = clinical_summary(patient)
+    fields = ("conditions", "current_medications", "allergies", "latest_weight")
+    return ClinicalOut.model_validate({name: summary[name] for name in fields})

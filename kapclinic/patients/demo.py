@@ -105,19 +105,20 @@ class StaffSpec:
 
 _K = StaffCredential.Kind
 _BOTH = ("harbour", "pine")
-_ONE = ("harbour",)
+_HARBOUR = ("harbour",)
+_PINE = ("pine",)
 STAFF = (
     StaffSpec("admin", "Adele Admin", Role.CLINIC_ADMIN, _BOTH),
-    StaffSpec("prescriber", "Dr Paula Reyes", Role.PRESCRIBER, _ONE, (_K.MEDICAL, _K.DEA), 4),
-    StaffSpec("nurse", "Nina Okoro", Role.NURSE, ("harbour",), (_K.NURSING,), 4),
-    StaffSpec("therapist", "Theo Lindgren", Role.THERAPIST, ("harbour",), (_K.PSYCHOLOGY,), 3),
-    StaffSpec("frontdesk", "Frankie Doyle", Role.FRONT_DESK, ("harbour",)),
-    StaffSpec("counsellor", "Carmen Vidal", Role.THERAPIST, ("harbour",), (_K.COUNSELLING,), 1),
+    StaffSpec("prescriber", "Dr Paula Reyes", Role.PRESCRIBER, _HARBOUR, (_K.MEDICAL, _K.DEA), 4),
+    StaffSpec("nurse", "Nina Okoro", Role.NURSE, _HARBOUR, (_K.NURSING,), 4),
+    StaffSpec("therapist", "Theo Lindgren", Role.THERAPIST, _HARBOUR, (_K.PSYCHOLOGY,), 3),
+    StaffSpec("frontdesk", "Frankie Doyle", Role.FRONT_DESK, _HARBOUR),
+    StaffSpec("counsellor", "Carmen Vidal", Role.THERAPIST, _HARBOUR, (_K.COUNSELLING,), 1),
     StaffSpec("np", "Noel Park", Role.PRESCRIBER, _BOTH, (_K.NURSE_PRACTITIONER, _K.DEA), 1),
-    StaffSpec("psychiatrist", "Dr Sana Mirza", Role.PRESCRIBER, ("pine",), (_K.MEDICAL, _K.DEA), 3),
-    StaffSpec("nurse.pine", "Owen Bright", Role.NURSE, ("pine",), (_K.NURSING,), 1),
-    StaffSpec("therapist.pine", "Iris Harlow", Role.THERAPIST, ("pine",), (_K.COUNSELLING,), 1),
-    StaffSpec("frontdesk.pine", "Mo Castell", Role.FRONT_DESK, ("pine",)),
+    StaffSpec("psychiatrist", "Dr Sana Mirza", Role.PRESCRIBER, _PINE, (_K.MEDICAL, _K.DEA), 3),
+    StaffSpec("nurse.pine", "Owen Bright", Role.NURSE, _PINE, (_K.NURSING,), 1),
+    StaffSpec("therapist.pine", "Iris Harlow", Role.THERAPIST, _PINE, (_K.COUNSELLING,), 1),
+    StaffSpec("frontdesk.pine", "Mo Castell", Role.FRONT_DESK, _PINE),
 )
 PORTAL_PATIENT = ("Jordan", "Avery")  # given, family
 
@@ -296,7 +297,7 @@ class _PatientFactory:
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.site_keys = [spec.key for spec in SITES]
-        self.site_shares = [spec.share for spec in SITES]
+        self.site_weights = [round(spec.share * 100) for spec in SITES]
         self.teams = {key: self._team_choices(key) for key in self.site_keys}
         self.portal_user = User.objects.get(email=PORTAL_EMAIL)
         self.portal_free = not Patient.objects.filter(user=self.portal_user).exists()
@@ -333,7 +334,7 @@ class _PatientFactory:
         if portal:
             site_key, stage = "harbour", PathwayStage.DOSING
         else:
-            site_key = _weighted(rng, self.site_keys, [int(s * 100) for s in self.site_shares])
+            site_key = _weighted(rng, self.site_keys, self.site_weights)
             if 2 <= index < 2 + len(cat.STAGE_ORDER):
                 stage = cat.STAGE_ORDER[index - 2]
             else:

@@ -26,14 +26,8 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
-from kapclinic.patients.search import parse_iso_date
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from kapclinic.patients.search import is_impossible_date
+from kapclinic.widgets import DateInput
 
 
 class ClinicFormMixin:
@@ -63,15 +57,14 @@ class PatientSearchForm(ClinicFormMixin, forms.Form):
 
     def clean_q(self) -> str:
         text: str = self.cleaned_data["q"].strip()
-        looks_like_date = len(text) == 10 and text[:4].isdigit() and text[4] == "-"
-        if looks_like_date and parse_iso_date(text) is None:
+        if is_impossible_date(text):
             raise forms.ValidationError("Enter a real date as YYYY-MM-DD, e.g. 1985-06-15.")
         return text
 
 
-def _check_birth_date(value: date | None) -> date | None:
+def _not_future(value: date | None, what: str) -> date | None:
     if value is not None and value > timezone.localdate():
-        raise forms.ValidationError("The birth date cannot be in the future.")
+        raise forms.ValidationError(f"The {what} cannot be in the future.")
     return value
 
 
@@ -82,7 +75,7 @@ class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
         widgets = {"birth_date": DateInput()}
 
     def clean_birth_date(self) -> date | None:
-        return _check_birth_date(self.cleaned_data.get("birth_date"))
+        return _not_future(self.cleaned_data.get("birth_date"), "birth date")
 
 
 class RegisterPatientForm(DemographicsForm):
@@ -152,10 +145,7 @@ class MedicationForm(ClinicFormMixin, forms.ModelForm[Medication]):
         widgets = {"started_on": DateInput()}
 
     def clean_started_on(self) -> date | None:
-        value: date | None = self.cleaned_data.get("started_on")
-        if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("The start date cannot be in the future.")
-        return value
+        return _not_future(self.cleaned_data.get("started_on"), "start date")
 
 
 class StopMedicationForm(ClinicFormMixin, forms.Form):
@@ -167,8 +157,7 @@ class StopMedicationForm(ClinicFormMixin, forms.Form):
 
     def clean_stopped_on(self) -> date:
         value: date = self.cleaned_data["stopped_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("The stop date cannot be in the future.")
+        _not_future(value, "stop date")
         started = self.medication.started_on
         if started is not None and value < started:
             raise forms.ValidationError(f"The stop date cannot be before the start ({started}).")

@@ -8,35 +8,24 @@ and the care team; nothing clinical beyond that.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kapclinic.accounts.access import current_user
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.patients import actions
 from kapclinic.patients.access import get_own_patient
+from kapclinic.patients.chart_data import load_portal
 from kapclinic.patients.forms import EmergencyContactForm, OwnContactDetailsForm
-from kapclinic.patients.models import CareTeamMember, Medication
-from kapclinic.patients.views import current_user
 
 
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
-    prefetch_related_objects(
-        [patient],
-        "contacts",
-        "allergies",
-        Prefetch(
-            "medications",
-            queryset=Medication.objects.filter(stopped_on=None),
-            to_attr="current_medications",
-        ),
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    )
+    load_portal(patient)
     record(
         actor=current_user(request),
         action=AuditAction.VIEW,

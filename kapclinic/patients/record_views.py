@@ -8,8 +8,8 @@ existing record is a read, so a GET writes one VIEW row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from django import forms
 from django.contrib import messages
@@ -19,16 +19,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kapclinic.accounts.access import current_user
+from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.patients import actions
 from kapclinic.patients.access import (
-    can_edit_clinical,
-    can_edit_demographics,
     can_list_patients,
-    can_manage_care_team,
-    deny,
-    get_patient_for_staff,
+    get_patient_for_care_team,
+    get_patient_to_change,
     visible_patients,
 )
 from kapclinic.patients.forms import (
@@ -44,23 +43,8 @@ from kapclinic.patients.forms import (
 )
 from kapclinic.patients.models import Patient
 from kapclinic.patients.search import possible_duplicates
-from kapclinic.patients.views import current_user
 
 GET_POST = ["GET", "POST"]
-
-
-def _demographics_patient(request: HttpRequest, pk: int) -> Patient:
-    patient = get_patient_for_staff(request, pk)
-    if not can_edit_demographics(current_user(request), patient):
-        deny(current_user(request), pk)
-    return patient
-
-
-def _clinical_patient(request: HttpRequest, pk: int) -> Patient:
-    patient = get_patient_for_staff(request, pk, clinical=True)
-    if not can_edit_clinical(current_user(request), patient):
-        deny(current_user(request), pk)
-    return patient
 
 
 def _form_page(
@@ -89,6 +73,32 @@ def _form_page(
         )
     context = {"patient": patient, "form": form, "title": title}
     return render(request, "patients/form.html", context)
+
+
+class _AddAction(Protocol):
+    def __call__(self, *, actor: User, patient: Patient, data: Mapping[str, Any]) -> object: ...
+
+
+def _add_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    form_class: type[forms.BaseForm],
+    add: _AddAction,
+    title: str,
+    page: str,
+    done: str,
+) -> HttpResponse:
+    """A `_form_page` that adds one item to the record with `add`."""
+    return _form_page(
+        request,
+        patient=patient,
+        form=form_class(request.POST or None),
+        title=title,
+        page=page,
+        save=lambda data: add(actor=current_user(request), patient=patient, data=data),
+        done=done,
+    )
 
 
 @require_http_methods(GET_POST)
@@ -126,7 +136,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def edit_demographics(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _demographics_patient(request, pk)
+    patient = get_patient_to_change(request, pk)
     initial = model_to_dict(patient, fields=actions.DEMOGRAPHIC_FIELDS)
     return _form_page(
         request,
@@ -143,23 +153,21 @@ def edit_demographics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _demographics_patient(request, pk)
-    return _form_page(
+    patient = get_patient_to_change(request, pk)
+    return _add_page(
         request,
-        patient=patient,
-        form=ContactForm(request.POST or None),
+        patient,
+        form_class=ContactForm,
+        add=actions.add_contact,
         title="Add a contact",
         page="add_contact",
-        save=lambda data: actions.add_contact(
-            actor=current_user(request), patient=patient, data=data
-        ),
         done="Contact added.",
     )
 
 
 @require_http_methods(GET_POST)
 def edit_contact(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    patient = _demographics_patient(request, pk)
+    patient = get_patient_to_change(request, pk)
     contact = get_object_or_404(patient.contacts, pk=contact_pk)
     initial = model_to_dict(contact, fields=actions.CONTACT_FIELDS)
     return _form_page(
@@ -177,7 +185,7 @@ def edit_contact(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
 
 @require_http_methods(GET_POST)
 def add_measurement(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _clinical_patient(request, pk)
+    patient = get_patient_to_change(request, pk, clinical=True)
     return _form_page(
         request,
         patient=patient,
@@ -193,39 +201,35 @@ def add_measurement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def add_condition(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _clinical_patient(request, pk)
-    return _form_page(
+    patient = get_patient_to_change(request, pk, clinical=True)
+    return _add_page(
         request,
-        patient=patient,
-        form=ConditionForm(request.POST or None),
+        patient,
+        form_class=ConditionForm,
+        add=actions.add_condition,
         title="Add a condition or history item",
         page="add_condition",
-        save=lambda data: actions.add_condition(
-            actor=current_user(request), patient=patient, data=data
-        ),
         done="Condition added.",
     )
 
 
 @require_http_methods(GET_POST)
 def add_medication(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _clinical_patient(request, pk)
-    return _form_page(
+    patient = get_patient_to_change(request, pk, clinical=True)
+    return _add_page(
         request,
-        patient=patient,
-        form=MedicationForm(request.POST or None),
+        patient,
+        form_class=MedicationForm,
+        add=actions.add_medication,
         title="Add a medication",
         page="add_medication",
-        save=lambda data: actions.add_medication(
-            actor=current_user(request), patient=patient, data=data
-        ),
         done="Medication added.",
     )
 
 
 @require_http_methods(GET_POST)
 def stop_medication(request: HttpRequest, pk: int, medication_pk: int) -> HttpResponse:
-    patient = _clinical_patient(request, pk)
+    patient = get_patient_to_change(request, pk, clinical=True)
     medication = get_object_or_404(patient.medications, pk=medication_pk, stopped_on=None)
     form = StopMedicationForm(
         request.POST or None, medication=medication, initial={"stopped_on": timezone.localdate()}
@@ -245,30 +249,21 @@ def stop_medication(request: HttpRequest, pk: int, medication_pk: int) -> HttpRe
 
 @require_http_methods(GET_POST)
 def add_allergy(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _clinical_patient(request, pk)
-    return _form_page(
+    patient = get_patient_to_change(request, pk, clinical=True)
+    return _add_page(
         request,
-        patient=patient,
-        form=AllergyForm(request.POST or None),
+        patient,
+        form_class=AllergyForm,
+        add=actions.add_allergy,
         title="Add an allergy",
         page="add_allergy",
-        save=lambda data: actions.add_allergy(
-            actor=current_user(request), patient=patient, data=data
-        ),
         done="Allergy added.",
     )
 
 
-def _care_team_patient(request: HttpRequest, pk: int) -> Patient:
-    patient = get_patient_for_staff(request, pk)
-    if not can_manage_care_team(current_user(request), patient):
-        deny(current_user(request), pk)
-    return patient
-
-
 @require_http_methods(GET_POST)
 def add_care_team_member(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _care_team_patient(request, pk)
+    patient = get_patient_for_care_team(request, pk)
     form = CareTeamForm(request.POST or None, candidates=actions.care_team_candidates(patient))
     return _form_page(
         request,
@@ -285,7 +280,7 @@ def add_care_team_member(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def remove_care_team_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    patient = _care_team_patient(request, pk)
+    patient = get_patient_for_care_team(request, pk)
     member = get_object_or_404(patient.care_team, pk=member_pk)
     actions.remove_care_team_member(actor=current_user(request), member=member)
     messages.success(request, "Care team updated.")

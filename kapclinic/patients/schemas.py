@@ -21,7 +21,7 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
-from kapclinic.patients.search import parse_iso_date
+from kapclinic.patients.search import is_impossible_date
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -43,11 +43,8 @@ class PatientListQuery(Schema):
     @field_validator("q")
     @classmethod
     def _real_date(cls, value: str) -> str:
-        # The same rule as the list page's search form: a date-shaped search must be
-        # a real date, rather than silently matching nothing.
         text = value.strip()
-        looks_like_date = len(text) == 10 and text[:4].isdigit() and text[4] == "-"
-        if looks_like_date and parse_iso_date(text) is None:
+        if is_impossible_date(text):
             raise ValueError("enter a real date as YYYY-MM-DD, e.g. 1985-06-15")
         return text
 

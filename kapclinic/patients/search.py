@@ -19,6 +19,16 @@ def parse_iso_date(text: str) -> date | None:
         return None
 
 
+def is_impossible_date(text: str) -> bool:
+    """Whether `text` is shaped like YYYY-MM-DD but is no real date (1985-02-30).
+
+    Searching for it would silently match nothing, so the list page and the API
+    refuse it instead.
+    """
+    looks_like_date = len(text) == 10 and text[:4].isdigit() and text[4] == "-"
+    return looks_like_date and parse_iso_date(text) is None
+
+
 def search_patients(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
     """Patients whose birth date is `text` (YYYY-MM-DD), or whose names or MRN
     contain every word of it."""

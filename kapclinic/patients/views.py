@@ -11,12 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kapclinic.accounts.models import Role, User
+from kapclinic.accounts.access import current_user
+from kapclinic.accounts.models import Role
 from kapclinic.audit.actions import record
 from kapclinic.audit.breakglass import active_grant, open_break_glass
 from kapclinic.audit.models import AuditAction
@@ -27,16 +27,11 @@ from kapclinic.patients.access import (
     get_patient_for_user,
     visible_patients,
 )
+from kapclinic.patients.chart_data import clinical_summary, load_chart
 from kapclinic.patients.forms import BreakGlassForm, PatientSearchForm
-from kapclinic.patients.models import BodyMeasurement, CareTeamMember, Condition, Patient
 from kapclinic.patients.search import search_patients
 
 PAGE_SIZE = 25
-
-
-def current_user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 @require_GET
@@ -84,13 +79,7 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("patients:portal")
     clinical = can_see_clinical(user, patient)
     via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
-    lookups: list[str | Prefetch[Any]] = [
-        "contacts",
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    ]
-    if clinical:
-        lookups += ["measurements", "conditions", "medications", "allergies"]
-    prefetch_related_objects([patient], *lookups)
+    load_chart(patient, clinical=clinical)
     record(
         actor=user,
         action=AuditAction.VIEW,
@@ -109,33 +98,8 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage_team": user.role == Role.FRONT_DESK or (clinical and user.is_clinician),
     }
     if clinical:
-        context.update(_clinical_context(patient))
+        context.update(clinical_summary(patient))
     return render(request, "patients/chart.html", context)
-
-
-def _clinical_context(patient: Patient) -> dict[str, Any]:
-    """Split the prefetched clinical lists the way the chart shows them."""
-    measurements = list(patient.measurements.all())
-    conditions = list(patient.conditions.all())
-    medications = list(patient.medications.all())
-    latest_weight = next((m for m in measurements if m.weight_kg is not None), None)
-    latest_height = next((m for m in measurements if m.height_cm is not None), None)
-    bmi = None
-    if latest_weight is not None and latest_height is not None:
-        both = BodyMeasurement(height_cm=latest_height.height_cm, weight_kg=latest_weight.weight_kg)
-        bmi = both.bmi
-    return {
-        "measurements": measurements,
-        "latest_weight": latest_weight,
-        "bmi": bmi,
-        "condition_groups": [
-            (label, [c for c in conditions if c.category == value])
-            for value, label in Condition.Category.choices
-        ],
-        "current_medications": [m for m in medications if m.is_current],
-        "past_medications": [m for m in medications if not m.is_current],
-        "allergies": list(patient.allergies.all()),
-    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -39,6 +39,11 @@ def test_form_shows_current_values(credential, admin_in):
     assert b'value="RN-1"' in admin_in.get(_url(credential.pk)).content
 
 
+def test_saved_expiry_date_fills_the_date_picker(credential, admin_in):
+    # A date input only accepts ISO values; a locale format would show it empty.
+    assert b'value="2020-01-01"' in admin_in.get(_url(credential.pk)).content
+
+
 def test_admin_renews_a_credential(credential, admin_in):
     response = admin_in.post(_url(credential.pk), _data(expires_on="2028-01-01"))
     assert response.status_code == 302

@@ -162,7 +162,7 @@ def test_wrong_method_is_405_and_changes_nothing(cast, as_user, record, method):
 
 # Session, user, OTP device, session-clock save (6); audit row (5); patient with
 # site, clinical-access check, contacts, care team with users (4); for clinical
-# readers conditions, current medications, allergies, latest weight (4).
+# readers measurements, conditions, medications, allergies (4).
 DETAIL_QUERIES = 6 + 5 + 4 + 4
 FRONT_DESK_DETAIL_QUERIES = 6 + 5 + 4
 
