@@ -36,11 +36,14 @@ checks: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
+# pytest-xdist: one worker per core (2 in CI); each worker gets its own test database.
+PYTEST := $(UV) run --frozen pytest -q -n auto
+
 pytest: install
-	$(UV) run --frozen pytest -q
+	$(PYTEST)
 
 pytest-postgres: install
-	scripts/with-postgres $(UV) run --frozen pytest -q
+	scripts/with-postgres $(PYTEST)
 
 test: lint typecheck checks pytest pytest-postgres
 
