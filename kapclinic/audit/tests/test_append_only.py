@@ -1,5 +1,9 @@
+from unittest import mock
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models.query import QuerySet
+from django.test.utils import CaptureQueriesContext
 
 from kapclinic.audit import chain
 from kapclinic.audit.actions import record
@@ -45,3 +49,32 @@ def test_postgresql_refuses_a_bulk_delete(db):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_record_locks_the_chain_head_row(db):
+    """Writers must lock the head row, or two app servers can chain to the same row.
+
+    The behaviour is proved on PostgreSQL by test_concurrent_chain. SQLite (in-memory,
+    one connection in tests) cannot show it: it runs writers one at a time anyway
+    (IMMEDIATE transactions) and ignores FOR UPDATE. So on SQLite this checks the head
+    is read through select_for_update(), and on PostgreSQL that FOR UPDATE was sent.
+    """
+    original = QuerySet.select_for_update
+    locked: list[type] = []
+
+    def spy(self, *args, **kwargs):
+        locked.append(self.model)
+        return original(self, *args, **kwargs)
+
+    record(actor=None, action=AuditAction.LIST)  # the head row exists from here on
+    with (
+        mock.patch.object(QuerySet, "select_for_update", spy),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        record(actor=None, action=AuditAction.LIST)
+    assert AuditChainHead in locked
+    if connection.features.has_select_for_update:
+        assert any(
+            "FOR UPDATE" in q["sql"] and AuditChainHead._meta.db_table in q["sql"]
+            for q in queries.captured_queries
+        )

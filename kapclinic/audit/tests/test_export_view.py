@@ -1,11 +1,15 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, AuditEvent
+from kapclinic.audit.views import CSV_COLUMNS, _csv_lines
 from kapclinic.clinics.tests.battery import assert_hidden_from_others
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +67,38 @@ def test_other_roles_get_404(client, cast):
 
 def test_post_is_not_allowed(admin_in):
     assert admin_in.post(URL).status_code == 405
+
+
+# Every character a spreadsheet reads as the start of a formula (or, for tab and
+# carriage return, as a separator before one).
+FORMULA_PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+# Columns the export formats itself (a timestamp, yes/no, a JSON object), so no
+# stored value can make them start with a formula character.
+FORMATTED_COLUMNS = {"occurred_at", "flagged", "detail"}
+
+
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=repr)
+def test_every_formula_prefix_is_defused_in_every_column(prefix):
+    payload = prefix + 'HYPERLINK("https://evil.example/","x")'
+    actor = User(pk=payload, full_name=payload, role=payload)
+    event = AuditEvent(actor=actor, occurred_at=timezone.now(), detail={})
+    for column in CSV_COLUMNS:
+        if column not in FORMATTED_COLUMNS | {"actor", "actor_id"}:
+            setattr(event, column, payload)
+    header, row = list(csv.reader(io.StringIO("".join(_csv_lines([event], dt.UTC)))))
+    cells = dict(zip(header, row, strict=True))
+    for column in set(CSV_COLUMNS) - FORMATTED_COLUMNS:
+        assert cells[column] == "'" + payload, column
+
+
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=repr)
+def test_formula_prefixes_in_staff_names_and_references_are_defused_in_the_download(
+    cast, admin_in, prefix
+):
+    payload = prefix + "cmd|' /C calc'!A0"
+    User.objects.filter(pk=cast.nurse.pk).update(full_name=payload)
+    cast.nurse.refresh_from_db()
+    record(actor=cast.nurse, action=AuditAction.VIEW, object_type=payload, object_id=payload)
+    [row] = _rows(admin_in.get(URL, {"action": "view"}))
+    for column in ("actor", "object_type", "object_id"):
+        assert row[column] == "'" + payload, column
