@@ -52,6 +52,23 @@ def test_enrolment_is_audited(client, cast):
     assert event.detail == {"step": "enrolled"}
 
 
+def test_enrolling_at_sign_in_is_audited_as_the_second_sign_in_step(client, cast):
+    user = _new_staff(client, cast)
+    client.get(URL)
+    client.post(URL, {"code": code_for(TOTPDevice.objects.get(user=user))})
+    [event] = events(AuditAction.LOGIN)
+    assert event.actor == user
+    assert event.detail == {"step": "two_factor", "method": "enrolment"}
+
+
+def test_a_patient_opting_in_is_not_a_sign_in(client, cast):
+    client.force_login(cast.patient_user)
+    client.get(URL)
+    client.post(URL, {"code": code_for(TOTPDevice.objects.get(user=cast.patient_user))})
+    assert TOTPDevice.objects.get(user=cast.patient_user).confirmed
+    assert events(AuditAction.LOGIN) == []
+
+
 def test_wrong_code_leaves_device_unconfirmed(client, cast):
     user = _new_staff(client, cast)
     client.get(URL)
