@@ -7,12 +7,12 @@ import re
 
 import pytest
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from e2e.signin import enter_password
 from kapclinic.accounts.models import Role
+from kapclinic.accounts.tests.helpers import holds_exactly
 from kapclinic.test import make_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,8 +49,7 @@ def test_new_staff_member_scans_qr_confirms_code_and_gets_ten_backup_codes(
     expect(codes).to_have_count(10)
     shown = set(codes.all_inner_texts())
     assert len(shown) == 10
-    stored = set(StaticToken.objects.filter(device__user=newcomer).values_list("token", flat=True))
-    assert shown == stored
+    assert holds_exactly(newcomer, shown)
     assert TOTPDevice.objects.get(user=newcomer).confirmed
 
     page.get_by_role("button", name="I have saved them, continue").click()

@@ -31,7 +31,7 @@ DEMO_MODE = env_bool("KAPCLINIC_DEMO_MODE", False)
 SITE_NAME = env_str("KAPCLINIC_SITE_NAME", "kapclinic")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kapclinic.admin_apps.KapAdminConfig",  # Django admin, on kapclinic's audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

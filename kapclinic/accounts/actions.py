@@ -10,7 +10,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapclinic.accounts import two_factor
+from kapclinic.accounts import backup_codes, two_factor
 from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, AuditOutcome
@@ -39,9 +39,11 @@ def _replace_backup_codes(user: User) -> list[str]:
         user=user, defaults={"name": two_factor.BACKUP_DEVICE_NAME, "confirmed": True}
     )
     StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.token_set.all().delete()
+    device.backup_codes.all().delete()
+    # Plain-text codes django-otp may have made before ours: never valid again.
+    StaticToken.objects.filter(device=device).delete()
     codes = two_factor.new_backup_tokens()
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    backup_codes.store(device, codes)
     return codes
 
 

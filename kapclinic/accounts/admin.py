@@ -1,94 +1,16 @@
-"""Django admin for people and their credentials.
+"""People and their credentials are deliberately not in the Django admin.
 
-Only clinic admins have `is_staff`, so only they reach the Django admin; they manage
-accounts here without needing Django model permissions. Superuser status and
-permissions are not editable here (createsuperuser is the way to grant them).
+Staff accounts are managed in one place, the clinic staff pages (`/clinic/staff/`,
+`kapclinic/clinics/staff_views.py`): invite (the new account has an unusable password
+and its owner chooses one through a one-time link), role and site changes,
+deactivation, two-factor reset and professional credentials, each through an audited
+action that refuses to remove the last active clinic admin. Those pages never show
+patients' portal accounts.
+
+Django's user admin would be a second, weaker door: it lists every account,
+patients' included, sets passwords through its `<id>/password/` page (after which
+an admin could sign in as that person), and bypasses the rules above. The smallest
+safe surface is none at all, so nothing is registered here; `KapAdminSite` also
+drops the admin pages django-otp and django-axes would add for devices and sign-in
+attempts.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import QuerySet
-from django.http import HttpRequest
-
-from kapclinic.accounts import actions
-from kapclinic.accounts.access import current_user
-from kapclinic.accounts.models import Role, StaffCredential, User
-from kapclinic.audit.django_admin import AuditedAdmin, ClinicAdminOnly
-
-
-class StaffCredentialInline(ClinicAdminOnly, admin.TabularInline[StaffCredential, User]):
-    model = StaffCredential
-    extra = 0
-
-
-class KapUserCreationForm(AdminUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "role")
-
-
-class KapUserChangeForm(UserChangeForm[User]):
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "role", "sites", "is_active")
-
-
-@admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]  # stubs want AbstractUser; ours is AbstractBaseUser
-    form = KapUserChangeForm
-    add_form = KapUserCreationForm
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("full_name", "role", "sites", "is_active")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": (
-                    "email",
-                    "full_name",
-                    "role",
-                    "usable_password",
-                    "password1",
-                    "password2",
-                ),
-            },
-        ),
-    )
-    readonly_fields = ("last_login", "date_joined")
-    list_display = ("email", "full_name", "role", "is_active", "last_login")
-    list_filter = ("role", "is_active", "sites")
-    search_fields = ("email", "full_name")
-    ordering = ("full_name",)
-    filter_horizontal = ("sites",)
-    inlines = (StaffCredentialInline,)
-    actions = ("reset_two_factor",)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        # Django admin access follows the role: clinic admins only.
-        obj.is_staff = obj.role == Role.CLINIC_ADMIN
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description="Reset two-factor (lost phone): they set it up again")
-    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset:
-            actions.reset_two_factor(actor=current_user(request), user=user)
-        self.message_user(
-            request, f"Two-factor reset for {len(queryset)} people.", messages.SUCCESS
-        )
-
-
-@admin.register(StaffCredential)
-class StaffCredentialAdmin(AuditedAdmin, admin.ModelAdmin[StaffCredential]):
-    list_display = ("user", "kind", "number", "issuer", "expires_on")
-    list_filter = ("kind",)
-    search_fields = ("user__full_name", "number")
-    autocomplete_fields = ("user",)

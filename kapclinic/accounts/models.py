@@ -123,3 +123,20 @@ class StaffCredential(models.Model):
     def is_expired(self, on: Any = None) -> bool:
         today = on or timezone.localdate()
         return self.expires_on is not None and self.expires_on < today
+
+
+class BackupCode(models.Model):
+    """One single-use backup code for two-factor sign-in (a lost phone), kept only as
+    a keyed hash; `accounts/backup_codes.py` makes and checks them."""
+
+    device = models.ForeignKey(
+        "otp_static.StaticDevice", on_delete=models.CASCADE, related_name="backup_codes"
+    )
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Backup code {self.pk}"

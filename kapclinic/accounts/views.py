@@ -99,7 +99,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         check = two_factor.check_setup_code(device, form.cleaned_data["code"])
         if check.device is not None:
+            # Staff enrolling at sign-in pass their second factor here, so this is
+            # the sign-in's second step too; a patient opting in is already in.
+            completes_sign_in = two_factor.is_required(user)
             codes = actions.confirm_totp_device(actor=user, device=device)
+            if completes_sign_in:
+                actions.record_login(actor=user, step="two_factor", method="enrolment")
             django_otp.login(request, device)
             request.session.cycle_key()
             return _show_backup_codes(request, codes, enrolled=True)

@@ -3,18 +3,22 @@
 Only clinic admins have `is_staff`, so only they reach Django admin; these mixins let
 them use it without per-model Django permissions, keep a superuser's own record out
 of a clinic admin's hands, and write one audit row for every save and delete, as the
-clinic pages do.
+clinic pages do. `kapclinic.admin_site.KapAdminSite` admits only admins built on
+`AuditedAdmin` and records every page they open.
+
+No admin page may list, show or pick a patient's portal account: a form field or
+queryset of accounts offers staff accounts only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from django.forms import ModelForm
-from django.http import HttpRequest
+from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
+from django.http import Http404, HttpRequest
 
-from kapclinic.accounts.models import User
+from kapclinic.accounts.models import STAFF_ROLES, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 
@@ -54,8 +58,56 @@ def _may_touch(request: HttpRequest, obj: Any) -> bool:
     return not (getattr(obj, "is_superuser", False) and not request.user.is_superuser)
 
 
+def staff_accounts() -> QuerySet[User]:
+    """The accounts an admin page may offer or show: staff, never patients."""
+    return User.objects.filter(role__in=STAFF_ROLES)
+
+
 class AuditedAdmin(ClinicAdminOnly):
     """Mix into a ModelAdmin: clinic admins only, each save and delete audited."""
+
+    # Django's "view on site" link goes through a generic lookup of any object by
+    # id, which KapAdminSite does not serve.
+    view_on_site = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        if queryset.model is User:
+            return queryset.filter(role__in=STAFF_ROLES)
+        return queryset
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        # Django answers an unknown id with a redirect that says it does not exist;
+        # like the rest of the app, say only "not found" (a patient's account id
+        # must look the same as any id that is not there).
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None:
+            raise Http404("Not found")
+        return obj
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        # A choice of accounts (an on-call prescriber, say) lists staff only, and a
+        # posted patient account id is refused as an invalid choice.
+        if db_field.related_model is User and "queryset" not in kwargs:
+            kwargs["queryset"] = staff_accounts()
+        field: ModelChoiceField[Any] | None = super().formfield_for_foreignkey(  # type: ignore[misc]
+            db_field, request, **kwargs
+        )
+        return field
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        if db_field.related_model is User and "queryset" not in kwargs:
+            kwargs["queryset"] = staff_accounts()
+        field: ModelMultipleChoiceField[Any] | None = super().formfield_for_manytomany(  # type: ignore[misc]
+            db_field, request, **kwargs
+        )
+        return field
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool

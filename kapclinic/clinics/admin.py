@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import ForeignKey
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
+from kapclinic.accounts.models import Role, User
 from kapclinic.audit.django_admin import AuditedAdmin, is_clinic_admin
 from kapclinic.clinics.models import Chair, Organisation, Room, Site
 
@@ -50,6 +53,15 @@ class SiteAdmin(ClinicModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "city"]
     inlines = [RoomInline]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        # The same choice as the clinic's site page: escalated alerts go to an
+        # active prescriber.
+        if db_field.name == "on_call_prescriber":
+            kwargs["queryset"] = User.objects.filter(role=Role.PRESCRIBER, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Room)

@@ -36,7 +36,32 @@ CREDENTIAL_FIELDS = (
 
 
 class StaffChangeRefused(Exception):
-    """A change that would lock the clinic out, such as an admin disabling themselves."""
+    """A change that would lock the clinic out: an admin disabling themselves, or the
+    last active clinic admin deactivated or given another role."""
+
+
+def _lock_for_change(member: User, *, removes_admin: bool) -> User:
+    """Lock `member`'s row for a change; refuse one that would leave no active admin.
+
+    When the change could take away an active clinic admin (demotion or
+    deactivation), every active admin's row is locked first, in id order, so two
+    admins removing each other at the same moment queue up and the second sees
+    the first's change; the member's row comes after, in the same order, so no two
+    changes wait on each other.
+    """
+    if removes_admin:
+        admins = list(
+            User.objects.select_for_update()
+            .filter(role=Role.CLINIC_ADMIN, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if admins == [member.pk]:
+            raise StaffChangeRefused(
+                f"{member.full_name} is the clinic's only active clinic admin. "
+                "Make someone else a clinic admin first."
+            )
+    return User.objects.select_for_update().get(pk=member.pk)
 
 
 def set_password_path(user: User) -> str:
@@ -97,11 +122,11 @@ def update_staff(
     member: User, *, actor: User, role: str, sites: Iterable[Site], full_name: str | None = None
 ) -> list[str]:
     """Change a staff member's role, sites or name; role and site changes are recorded."""
-    locked = User.objects.select_for_update().get(pk=member.pk)
     if role not in STAFF_ROLES:
         raise ValueError(f"{role!r} is not a staff role")
-    if locked.pk == actor.pk and role != Role.CLINIC_ADMIN:
+    if member.pk == actor.pk and role != Role.CLINIC_ADMIN:
         raise StaffChangeRefused("You cannot remove your own clinic-admin role.")
+    locked = _lock_for_change(member, removes_admin=role != Role.CLINIC_ADMIN)
     data: dict[str, Any] = {"role": role, "is_staff": role == Role.CLINIC_ADMIN}
     if full_name is not None:
         data["full_name"] = full_name
@@ -133,9 +158,9 @@ def set_staff_active(member: User, *, actor: User, active: bool) -> bool:
 
     A deactivated user cannot sign in and their open sessions stop authenticating.
     """
-    locked = User.objects.select_for_update().get(pk=member.pk)
-    if locked.pk == actor.pk and not active:
+    if member.pk == actor.pk and not active:
         raise StaffChangeRefused("You cannot deactivate your own account.")
+    locked = _lock_for_change(member, removes_admin=not active)
     if locked.is_active == active:
         return False
     locked.is_active = active

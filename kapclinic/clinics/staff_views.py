@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +13,7 @@ from kapclinic.accounts import actions as two_factor_actions
 from kapclinic.accounts.models import StaffCredential
 from kapclinic.clinics import access, staff_actions
 from kapclinic.clinics.forms import CredentialForm, StaffEditForm, StaffForm
-from kapclinic.clinics.views import edit_page, form_page
+from kapclinic.clinics.views import edit_page, form_page, saved_message
 
 
 def staff_url(pk: int) -> str:
@@ -64,20 +62,26 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = access.require_clinic_admin(request)
     member = access.get_staff_member(pk)
-
-    def save(data: dict[str, Any]) -> list[str]:
-        return staff_actions.update_staff(
-            member, actor=admin, role=data["role"], sites=data["sites"], full_name=data["full_name"]
-        )
-
-    return edit_page(
-        request,
-        StaffEditForm(request.POST or None, member=member, editor=admin),
-        save=save,
-        what="Staff member",
-        title=f"Edit {member.full_name}",
-        back=staff_url(pk),
-    )
+    title = f"Edit {member.full_name}"
+    form = StaffEditForm(request.POST or None, member=member, editor=admin)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = staff_actions.update_staff(
+                member,
+                actor=admin,
+                role=data["role"],
+                sites=data["sites"],
+                full_name=data["full_name"],
+            )
+        except staff_actions.StaffChangeRefused as refused:
+            # Another admin's change got there first (say, they were just made
+            # inactive): say why, and keep what was typed.
+            form.add_error("role", str(refused))
+        else:
+            saved_message(request, changed, "Staff member")
+            return redirect(staff_url(pk))
+    return form_page(request, form, title, staff_url(pk))
 
 
 def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:

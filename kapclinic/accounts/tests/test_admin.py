@@ -1,77 +1,43 @@
-from django.urls import reverse
+"""Accounts are not in the Django admin: staff are managed on the clinic pages."""
+
+import pytest
+from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapclinic.accounts.models import Role, StaffCredential, User
-from kapclinic.accounts.tests.helpers import events
-from kapclinic.audit.models import AuditAction
+from kapclinic.accounts.models import StaffCredential, User
+from kapclinic.test import login
+
+pytestmark = pytest.mark.django_db
 
 
-def test_clinic_admin_can_list_users(client, cast, as_user):
-    as_user(cast.admin)
-    response = client.get(reverse("admin:accounts_user_changelist"))
-    assert response.status_code == 200
-    assert cast.nurse.email.encode() in response.content
+def test_accounts_and_credentials_are_not_registered():
+    assert not admin.site.is_registered(User)
+    assert not admin.site.is_registered(StaffCredential)
 
 
-def test_clinic_admin_can_open_credentials(client, cast, as_user):
-    StaffCredential.objects.create(
-        user=cast.nurse, kind=StaffCredential.Kind.NURSING, number="RN-1", issuer="IL Board"
-    )
-    as_user(cast.admin)
-    assert client.get(reverse("admin:accounts_staffcredential_changelist")).status_code == 200
-
-
-def test_other_staff_cannot_reach_django_admin(client, cast, as_user):
-    as_user(cast.prescriber)
-    response = client.get(reverse("admin:accounts_user_changelist"))
-    assert response.status_code == 302
-    assert "/django-admin/login/" in response.url
-
-
-def test_adding_a_user_is_audited_and_staff_flag_follows_role(client, cast, as_user):
-    as_user(cast.admin)
-    response = client.post(
-        reverse("admin:accounts_user_add"),
-        {
-            "email": "new@test.example",
-            "full_name": "New Nurse",
-            "role": Role.NURSE,
-            "usable_password": "true",
-            "password1": "a long enough passphrase 9",
-            "password2": "a long enough passphrase 9",
-            "credentials-TOTAL_FORMS": "0",
-            "credentials-INITIAL_FORMS": "0",
-        },
-    )
-    assert response.status_code == 302
-    user = User.objects.get(email="new@test.example")
-    assert not user.is_staff
-    [event] = events(AuditAction.CREATE)
-    assert event.actor == cast.admin
-    assert event.object_id == str(user.pk)
-
-
-def test_reset_two_factor_action_removes_devices(client, cast, as_user):
-    as_user(cast.admin)
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "reset_two_factor", "_selected_action": [cast.nurse.pk]},
-    )
-    assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=cast.nurse).exists()
-    assert TOTPDevice.objects.filter(user=cast.prescriber).exists()
-    [event] = events(AuditAction.TWO_FACTOR)
-    assert event.actor == cast.admin
-    assert event.detail == {"step": "reset"}
-
-
-def test_clinic_admin_cannot_change_a_superuser(client, cast, as_user):
+def test_even_a_superuser_finds_no_account_pages(client, cast):
     boss = User.objects.create_superuser("root@test.example", "x" * 20, full_name="Root")
-    as_user(cast.admin)
+    TOTPDevice.objects.create(user=boss, name="Authenticator app", confirmed=True)
+    login(client, boss)
+    assert client.get("/django-admin/").status_code == 200
+    for path in ("", f"{cast.nurse.pk}/change/", f"{cast.patient_user.pk}/password/"):
+        assert client.get(f"/django-admin/accounts/user/{path}").status_code == 404
+
+
+def test_no_one_can_set_a_superusers_password_from_the_admin(client, cast):
+    boss = User.objects.create_superuser("root@test.example", "x" * 20, full_name="Root")
+    login(client, cast.admin)
     response = client.post(
-        reverse("admin:auth_user_password_change", args=[boss.pk]),
+        f"/django-admin/accounts/user/{boss.pk}/password/",
         {"password1": "taken over passphrase 1", "password2": "taken over passphrase 1"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     boss.refresh_from_db()
     assert not boss.check_password("taken over passphrase 1")
+
+
+def test_the_admin_index_links_to_no_accounts(client, cast):
+    login(client, cast.admin)
+    body = client.get("/django-admin/").content.decode()
+    assert "/django-admin/accounts/" not in body
+    assert "/django-admin/clinics/site/" in body

@@ -1,16 +1,11 @@
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kapclinic.accounts import actions
-from kapclinic.accounts.tests.helpers import events
+from kapclinic.accounts.tests.helpers import backup_digests, events, holds_exactly
 from kapclinic.audit.models import AuditAction
 
 URL = reverse("accounts:backup_codes")
-
-
-def _tokens(user):
-    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
 
 
 def test_regenerating_replaces_all_codes(client, cast, as_user):
@@ -20,7 +15,7 @@ def test_regenerating_replaces_all_codes(client, cast, as_user):
     assert response.status_code == 200
     new = set(response.context["codes"])
     assert len(new) == 10
-    assert _tokens(cast.nurse) == new
+    assert holds_exactly(cast.nurse, new)
     assert not old & new
     assert response["Cache-Control"] == "no-store"
 
@@ -39,7 +34,7 @@ def test_unverified_session_cannot_regenerate(client, cast, settings):
     client.force_login(cast.nurse)
     response = client.post(URL)
     assert response.url.startswith(reverse("accounts:verify"))
-    assert _tokens(cast.nurse) == codes
+    assert holds_exactly(cast.nurse, codes)
 
 
 def test_without_authenticator_goes_to_setup(client, cast, settings):
@@ -47,24 +42,24 @@ def test_without_authenticator_goes_to_setup(client, cast, settings):
     TOTPDevice.objects.filter(user=cast.nurse).delete()
     client.force_login(cast.nurse)
     assert client.post(URL).url == reverse("accounts:setup")
-    assert _tokens(cast.nurse) == set()
+    assert backup_digests(cast.nurse) == set()
 
 
 def test_get_is_not_allowed(client, cast, as_user):
     as_user(cast.nurse)
     assert client.get(URL).status_code == 405
-    assert _tokens(cast.nurse) == set()
+    assert backup_digests(cast.nurse) == set()
 
 
 def test_enrolled_patient_can_regenerate(client, cast, as_user):
     TOTPDevice.objects.create(user=cast.patient_user, name="Authenticator app", confirmed=True)
     as_user(cast.patient_user)
     response = client.post(URL)
-    assert _tokens(cast.patient_user) == set(response.context["codes"])
+    assert holds_exactly(cast.patient_user, response.context["codes"])
 
 
 def test_patient_without_authenticator_gets_no_codes(client, cast, as_user):
     as_user(cast.patient_user)
     assert client.post(URL).url == reverse("accounts:setup")
-    assert _tokens(cast.patient_user) == set()
+    assert backup_digests(cast.patient_user) == set()
     assert events(AuditAction.TWO_FACTOR) == []

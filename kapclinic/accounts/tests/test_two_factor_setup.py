@@ -1,8 +1,7 @@
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapclinic.accounts.tests.helpers import code_for, events
+from kapclinic.accounts.tests.helpers import backup_digests, code_for, events, holds_exactly
 from kapclinic.audit.models import AuditAction
 
 URL = reverse("accounts:setup")
@@ -40,9 +39,7 @@ def test_right_code_turns_on_two_factor_and_shows_backup_codes(client, cast):
     assert device.confirmed
     codes = response.context["codes"]
     assert len(codes) == 10
-    assert set(
-        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
-    ) == set(codes)
+    assert holds_exactly(user, codes)
     assert client.get(reverse("patients:list")).status_code == 200
 
 
@@ -55,6 +52,23 @@ def test_enrolment_is_audited(client, cast):
     assert event.detail == {"step": "enrolled"}
 
 
+def test_enrolling_at_sign_in_is_audited_as_the_second_sign_in_step(client, cast):
+    user = _new_staff(client, cast)
+    client.get(URL)
+    client.post(URL, {"code": code_for(TOTPDevice.objects.get(user=user))})
+    [event] = events(AuditAction.LOGIN)
+    assert event.actor == user
+    assert event.detail == {"step": "two_factor", "method": "enrolment"}
+
+
+def test_a_patient_opting_in_is_not_a_sign_in(client, cast):
+    client.force_login(cast.patient_user)
+    client.get(URL)
+    client.post(URL, {"code": code_for(TOTPDevice.objects.get(user=cast.patient_user))})
+    assert TOTPDevice.objects.get(user=cast.patient_user).confirmed
+    assert events(AuditAction.LOGIN) == []
+
+
 def test_wrong_code_leaves_device_unconfirmed(client, cast):
     user = _new_staff(client, cast)
     client.get(URL)
@@ -62,7 +76,7 @@ def test_wrong_code_leaves_device_unconfirmed(client, cast):
     assert response.status_code == 200
     assert response.context["form"].errors["code"]
     assert not TOTPDevice.objects.get(user=user).confirmed
-    assert not StaticToken.objects.filter(device__user=user).exists()
+    assert backup_digests(user) == set()
     [event] = events(AuditAction.LOGIN_FAILED)
     assert event.detail == {"step": "two_factor_setup"}
 

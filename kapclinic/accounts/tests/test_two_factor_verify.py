@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kapclinic.accounts import backup_codes
 from kapclinic.accounts.tests.helpers import code_for, events, totp_device
 from kapclinic.audit.models import AuditAction, AuditOutcome
 
@@ -12,9 +13,9 @@ URL = reverse("accounts:verify")
 START = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
 
-def _backup_code(user, token="abcd2345"):
+def _backup_code(user, token="abcd-efgh-2345"):
     device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-    StaticToken.objects.create(device=device, token=token)
+    backup_codes.store(device, [token])
     return token
 
 
@@ -100,3 +101,12 @@ def test_enrolled_patient_verifies_with_a_code(client, cast):
     response = client.post(URL, {"code": code_for(device)})
     assert response.url == reverse("patients:portal")
     assert client.get(reverse("patients:portal")).status_code == 200
+
+
+def test_a_plain_text_code_left_in_django_otps_table_is_refused(client, cast):
+    device = StaticDevice.objects.create(user=cast.nurse, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")
+    client.force_login(cast.nurse)
+    response = client.post(URL, {"code": "abcd2345"})
+    assert b"That code is not right" in response.content
+    assert events(AuditAction.LOGIN) == []

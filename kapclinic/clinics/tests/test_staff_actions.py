@@ -1,6 +1,6 @@
 import pytest
 
-from kapclinic.accounts.models import StaffCredential, User
+from kapclinic.accounts.models import Role, StaffCredential, User
 from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics import staff_actions
 
@@ -47,3 +47,59 @@ def test_credential_update_with_no_change_writes_nothing(cast):
     )
     assert staff_actions.update_credential(credential, actor=cast.admin, data={"number": "1"}) == []
     assert not AuditEvent.objects.exists()
+
+
+def _second_admin():
+    from kapclinic.test import make_staff
+
+    return make_staff("admin2@test.example", "Abe Admin", Role.CLINIC_ADMIN)
+
+
+def _admins():
+    return sorted(
+        User.objects.filter(role=Role.CLINIC_ADMIN, is_active=True).values_list("pk", flat=True)
+    )
+
+
+def test_an_admin_may_deactivate_another_while_one_remains(cast):
+    second = _second_admin()
+    assert staff_actions.set_staff_active(second, actor=cast.admin, active=False)
+    assert _admins() == [cast.admin.pk]
+
+
+def test_the_last_active_admin_cannot_be_deactivated(cast):
+    # Two admins deactivate each other at the same moment: the first change is
+    # made, and the second, made by an admin who is by then inactive, must not
+    # leave the clinic without an admin.
+    second = _second_admin()
+    staff_actions.set_staff_active(second, actor=cast.admin, active=False)
+    with pytest.raises(staff_actions.StaffChangeRefused, match="only active clinic admin"):
+        staff_actions.set_staff_active(cast.admin, actor=second, active=False)
+    assert _admins() == [cast.admin.pk]
+    assert AuditEvent.objects.count() == 1  # the first change only
+
+
+def test_the_last_active_admin_cannot_be_demoted(cast):
+    second = _second_admin()
+    staff_actions.set_staff_active(second, actor=cast.admin, active=False)
+    with pytest.raises(staff_actions.StaffChangeRefused, match="only active clinic admin"):
+        staff_actions.update_staff(cast.admin, actor=second, role=Role.NURSE, sites=[])
+    admin = User.objects.get(pk=cast.admin.pk)
+    assert (admin.role, admin.is_staff) == (Role.CLINIC_ADMIN, True)
+    assert AuditEvent.objects.count() == 1
+
+
+def test_an_inactive_admin_may_still_be_demoted(cast):
+    second = _second_admin()
+    staff_actions.set_staff_active(second, actor=cast.admin, active=False)
+    staff_actions.update_staff(second, actor=cast.admin, role=Role.NURSE, sites=[])
+    assert User.objects.get(pk=second.pk).role == Role.NURSE
+
+
+def test_the_last_admin_keeps_other_changes(cast):
+    second = _second_admin()
+    staff_actions.set_staff_active(second, actor=cast.admin, active=False)
+    changed = staff_actions.update_staff(
+        cast.admin, actor=second, role=Role.CLINIC_ADMIN, sites=[cast.site]
+    )
+    assert changed == ["sites"]

@@ -82,3 +82,27 @@ def test_unknown_member_is_404(admin_in):
 
 def test_put_is_not_allowed(cast, admin_in):
     assert admin_in.put(_url(cast.nurse.pk)).status_code == 405
+
+
+def test_a_refused_change_is_shown_on_the_form_and_nothing_changes(cast, admin_in, monkeypatch):
+    from kapclinic.accounts.models import Role
+    from kapclinic.clinics.forms import StaffEditForm
+    from kapclinic.test import make_staff
+
+    second = make_staff("admin2@test.example", "Abe Admin", Role.CLINIC_ADMIN)
+    clean = StaffEditForm.clean
+
+    def meanwhile(form):
+        # While this form is checked, the other admin deactivates the editor.
+        User.objects.filter(pk=cast.admin.pk).update(is_active=False)
+        return clean(form)
+
+    monkeypatch.setattr(StaffEditForm, "clean", meanwhile)
+    before = _staff()
+    data = {"full_name": "Abe Admin", "role": "nurse", "sites": [cast.site.pk]}
+    response = admin_in.post(_url(second.pk), data)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["role"]
+    assert "only active clinic admin" in error
+    assert _staff() == before
+    assert audit_rows(action=AuditAction.UPDATE) == []
