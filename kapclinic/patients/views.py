@@ -29,6 +29,7 @@ from kapclinic.patients.access import (
 )
 from kapclinic.patients.chart_data import clinical_summary, load_chart
 from kapclinic.patients.forms import BreakGlassForm, PatientSearchForm
+from kapclinic.patients.page_audit import record_read
 from kapclinic.patients.search import search_patients
 
 PAGE_SIZE = 25
@@ -80,14 +81,7 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
     clinical = can_see_clinical(user, patient)
     via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
     load_chart(patient, clinical=clinical)
-    record(
-        actor=user,
-        action=AuditAction.VIEW,
-        patient=patient,
-        obj=patient,
-        flagged=via_break_glass,
-        detail={"clinical": clinical},
-    )
+    record_read(user, patient, clinical=clinical)
     context: dict[str, Any] = {
         "patient": patient,
         "clinical": clinical,
@@ -95,7 +89,9 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
         # The same rules as access.can_edit_*, without asking the database again.
         "may_edit": can_list_patients(user),
         "may_edit_clinical": clinical and user.is_clinician,
-        "may_manage_team": user.role == Role.FRONT_DESK or (clinical and user.is_clinician),
+        # Never under break-glass: a care-team place would outlive the grant.
+        "may_manage_team": user.role == Role.FRONT_DESK
+        or (clinical and user.is_clinician and not via_break_glass),
     }
     if clinical:
         context.update(clinical_summary(patient))
