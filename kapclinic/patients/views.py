@@ -27,6 +27,11 @@ from kapclinic.patients.access import (
     get_patient_for_user,
     visible_patients,
 )
+from kapclinic.patients.break_glass_lookup import (
+    lookup_refusal,
+    record_lookup,
+    record_lookup_refused,
+)
 from kapclinic.patients.chart_data import clinical_summary, load_chart
 from kapclinic.patients.forms import BreakGlassForm, PatientSearchForm
 from kapclinic.patients.page_audit import record_read
@@ -104,8 +109,19 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not can_break_glass(user):
         raise Http404("No such page")
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "patients/break_glass.html", {"form": BreakGlassForm()})
+    # Each lookup says whether an MRN exists, so each is audited, and a run of
+    # misses stops further lookups for a while (break_glass_lookup).
+    form = BreakGlassForm(request.POST, refusal=lookup_refusal(user))
+    valid = form.is_valid()
+    if form.refusal is not None:
+        record_lookup_refused(user)
+        return render(request, "patients/break_glass.html", {"form": form}, status=429)
+    if form.looked_up and not valid:
+        # A lookup that opens a grant is already in the grant's own audit row.
+        record_lookup(user, form.found)
+    if valid:
         grant = open_break_glass(
             actor=user,
             patient=form.cleaned_data["mrn"],
