@@ -46,7 +46,7 @@ from kapclinic.patients.forms import (
 )
 from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import render_patient_page
-from kapclinic.patients.search import possible_duplicates
+from kapclinic.patients.search import check_duplicates
 
 GET_POST = ["GET", "POST"]
 
@@ -107,22 +107,28 @@ def register(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "title": "Register a patient"}
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "site"}
-        duplicates = possible_duplicates(
-            visible_patients(user),
-            birth_date=data["birth_date"],
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-        )
-        if duplicates and request.POST.get("not_a_duplicate") != "yes":
-            # Showing the matches is a read of their names: audit it, then ask.
+        if request.POST.get("not_a_duplicate") != "yes":
+            check = check_duplicates(
+                visible_patients(user),
+                birth_date=data["birth_date"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+            )
+            # The search reaches past the user's scope, so it is audited every time
+            # it runs: how many matches, and how many were outside scope, no names.
             record(
                 actor=user,
                 action=AuditAction.LIST,
                 object_type="patients.patient",
-                detail={"page": "register", "possible_duplicates": len(duplicates)},
+                detail={
+                    "page": "register",
+                    "possible_duplicates": check.found,
+                    "outside_your_scope": check.elsewhere,
+                },
             )
-            context["duplicates"] = duplicates
-            return render(request, "patients/form.html", context)
+            if check.found:
+                context["duplicates"] = check
+                return render(request, "patients/form.html", context)
         patient = actions.register_patient(actor=user, site=form.cleaned_data["site"], data=data)
         messages.success(request, f"Patient registered with MRN {patient.mrn}.")
         return redirect("patients:chart", pk=patient.pk)
