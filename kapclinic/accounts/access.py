@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from kapclinic.accounts import two_factor
 from kapclinic.accounts.models import User
 
 
@@ -16,6 +17,25 @@ def current_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def passed_second_factor(user: User) -> bool:
+    """Whether this session passed the second factor, or the user needs none.
+
+    TwoFactorRequiredMiddleware holds back every protected view until then, but
+    public views (home, articles, sign-in) run for a half-signed-in user too: before
+    such a view trusts a role (staff see drafts), it must ask this.
+    """
+    return two_factor.is_verified(user) or not two_factor.is_required(user)
+
+
+def verified_staff(request: HttpRequest) -> User | None:
+    """The signed-in, active clinic staff member, counted as staff only once they
+    have passed the second factor where it is required; otherwise None."""
+    user = request.user
+    if not isinstance(user, User) or not (user.is_active and user.is_clinic_staff):
+        return None
+    return user if passed_second_factor(user) else None
 
 
 def landing_url(user: User) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from kapclinic.accounts.models import User
+from kapclinic.accounts.access import verified_staff
 from kapclinic.content.models import Article
 
 
 def is_editor(request: HttpRequest) -> bool:
-    user = request.user
-    return isinstance(user, User) and user.is_active and user.is_clinic_staff
+    """Clinic staff past their second factor: the article pages are public, so the
+    two-factor middleware does not stop a half-signed-in staff member reaching them."""
+    return verified_staff(request) is not None
 
 
 def require_editor(request: HttpRequest) -> None:

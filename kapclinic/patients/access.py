@@ -9,13 +9,22 @@ Rules (DESIGN.md "Who uses it"):
 - anyone allowed to break glass sees a patient fully while a grant is active.
 A patient outside the user's scope is a 404, so the response never reveals that it
 exists. Denied attempts are audited.
+
+Break-glass never grants lasting access. Under a grant a clinician may read the
+record and document the emergency care they give (clinical items, demographics,
+contacts), because refusing that would leave the emergency undocumented; every
+such read and write is flagged with the grant's id for the admins' review. They may
+not change who has access: adding anyone (themselves included) to the care team, or
+removing a member, needs access in one's own right, because a care-team place would
+outlive the grant and turn an audited hour into permanent, unflagged access.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -32,8 +41,10 @@ def live_grants(user: User) -> QuerySet[BreakGlassGrant]:
     return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
-def _active_grant_q(user: User) -> Q:
-    return Q(Exists(live_grants(user).filter(patient=OuterRef("pk"))))
+def _live_grant_id(user: User) -> Subquery:
+    """The id of the user's longest-lasting live grant for the outer patient row."""
+    grants = live_grants(user).filter(patient=OuterRef("pk")).order_by("-expires_at")
+    return Subquery(grants.values("pk")[:1])
 
 
 def _care_team_q(user: User) -> Q:
@@ -85,15 +96,55 @@ def _in_clinical_scope(user: User, patient_id: int) -> bool:
     return scope is not None and Patient.objects.filter(scope, pk=patient_id).exists()
 
 
-def _has_usable_grant(user: User, patient_id: int) -> bool:
-    return can_break_glass(user) and live_grants(user).filter(patient_id=patient_id).exists()
+def _usable_grant_id(user: User, patient_id: int) -> int | None:
+    if not can_break_glass(user):
+        return None
+    grants = live_grants(user).filter(patient_id=patient_id).order_by("-expires_at")
+    grant_id: int | None = grants.values_list("pk", flat=True).first()
+    return grant_id
+
+
+def _mark_break_glass(patient: Patient, grant_id: int | None) -> None:
+    """Remember on the instance whether access rests on a grant (and which one), so
+    the page shows the banner and the audit row is flagged with the grant's id."""
+    patient.via_break_glass = grant_id is not None  # type: ignore[attr-defined]
+    patient.break_glass_grant_id = grant_id  # type: ignore[attr-defined]
+
+
+def break_glass_detail(patient: Patient) -> dict[str, int]:
+    """The audit detail naming the grant a read of `patient` rests on (empty if none)."""
+    grant_id: int | None = getattr(patient, "break_glass_grant_id", None)
+    return {} if grant_id is None else {"grant_id": grant_id}
+
+
+@dataclass(frozen=True)
+class AccessBasis:
+    """How a user reaches a patient they may see: in their own right
+    (`grant_id` None) or only through the live break-glass grant `grant_id`."""
+
+    grant_id: int | None = None
+
+    @property
+    def via_break_glass(self) -> bool:
+        return self.grant_id is not None
+
+
+def access_basis(user: User, patient: Patient, *, clinical: bool) -> AccessBasis | None:
+    """Whether and how `user` may see `patient` (demographics, or with `clinical` the
+    clinical record), checked against the database; None means no access at all."""
+    scope = _scope_q(user, clinical=clinical)
+    if scope is not None and Patient.objects.filter(scope, pk=patient.pk).exists():
+        return AccessBasis()
+    grant_id = _usable_grant_id(user, patient.pk)
+    return None if grant_id is None else AccessBasis(grant_id=grant_id)
 
 
 def get_patient_for_user(request: HttpRequest, pk: int, *, clinical: bool = False) -> Patient:
     """Fetch one patient the requesting user may see, or raise 404.
 
-    Sets `patient.via_break_glass` when access comes only from a break-glass grant,
-    so the page can show it and the audit row can be flagged.
+    Sets `patient.via_break_glass` (and `break_glass_grant_id`) when access comes
+    only from a break-glass grant, so the page can show it and the audit row can be
+    flagged with the grant.
     """
     user: User = request.user  # type: ignore[assignment]
     base = Patient.objects.select_related("site", "user")
@@ -102,12 +153,16 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, clinical: bool = Fals
     if scope is not None:
         patient = base.filter(scope, pk=pk).first()
     if patient is not None:
-        patient.via_break_glass = False  # type: ignore[attr-defined]
+        _mark_break_glass(patient, None)
         return patient
     if can_break_glass(user):
-        patient = base.filter(_active_grant_q(user), pk=pk).first()
+        patient = (
+            base.annotate(grant_id=_live_grant_id(user))
+            .filter(grant_id__isnull=False, pk=pk)
+            .first()
+        )
         if patient is not None:
-            patient.via_break_glass = True  # type: ignore[attr-defined]
+            _mark_break_glass(patient, patient.grant_id)
             return patient
     _record_denied(user, pk)
     raise Http404("No such patient")
@@ -153,8 +208,9 @@ def can_see_clinical(user: User, patient: Patient) -> bool:
         return True
     if _in_clinical_scope(user, patient.pk):
         return True
-    if _has_usable_grant(user, patient.pk):
-        patient.via_break_glass = True  # type: ignore[attr-defined]
+    grant_id = _usable_grant_id(user, patient.pk)
+    if grant_id is not None:
+        _mark_break_glass(patient, grant_id)
         return True
     return False
 
@@ -206,27 +262,42 @@ def has_clinical_access(user: User, patient: Patient) -> bool:
     Unlike `can_see_clinical` it does not trust `patient.via_break_glass`, so actions
     can use it on any instance.
     """
-    return _in_clinical_scope(user, patient.pk) or _has_usable_grant(user, patient.pk)
+    return access_basis(user, patient, clinical=True) is not None
+
+
+def demographics_write_basis(user: User, patient: Patient) -> AccessBasis | None:
+    """Front desk and clinicians who can see the patient may change demographics and
+    contacts; the basis says whether that rests on a break-glass grant."""
+    if not can_list_patients(user):
+        return None
+    return access_basis(user, patient, clinical=False)
+
+
+def clinical_write_basis(user: User, patient: Patient) -> AccessBasis | None:
+    """Only clinicians with clinical access (care team or break glass) write clinical
+    items; the basis says whether that rests on a break-glass grant."""
+    if user.role not in CLINICAL_ROLES:
+        return None
+    return access_basis(user, patient, clinical=True)
 
 
 def can_edit_demographics(user: User, patient: Patient) -> bool:
-    """Front desk and clinicians who can see the patient may change demographics."""
-    if not can_list_patients(user):
-        return False
-    # Clinical scope lies inside the demographic one, so only a grant can add to it.
-    if visible_patients(user).filter(pk=patient.pk).exists():
-        return True
-    return _has_usable_grant(user, patient.pk)
+    return demographics_write_basis(user, patient) is not None
 
 
 def can_edit_clinical(user: User, patient: Patient) -> bool:
-    """Only clinicians with clinical access (care team or break glass) write clinical items."""
-    return user.role in CLINICAL_ROLES and has_clinical_access(user, patient)
+    return clinical_write_basis(user, patient) is not None
 
 
 def can_manage_care_team(user: User, patient: Patient) -> bool:
     """Front desk at the patient's site (who assign clinicians when booking) and
-    clinicians with clinical access may change the care team."""
+    clinicians with clinical access in their own right may change the care team.
+
+    Never through break-glass (see the module docstring): the change would outlive
+    the grant.
+    """
     if user.role == Role.FRONT_DESK:
-        return can_edit_demographics(user, patient)
-    return can_edit_clinical(user, patient)
+        basis = demographics_write_basis(user, patient)
+    else:
+        basis = clinical_write_basis(user, patient)
+    return basis is not None and not basis.via_break_glass

@@ -3,7 +3,10 @@
 Each action is atomic, takes the acting user as keyword-only `actor`, checks that
 the actor may make the change (views check first; this is the last line), saves only
 the fields that changed and writes exactly one audit row in the same transaction.
-Audit rows carry field names, never the values.
+Audit rows carry field names, never the values. A write that the actor may make
+only through a break-glass grant is flagged, with the grant's id in the detail, so
+the audit log's flagged filter finds it; care-team changes are refused under
+break-glass (see `access.py`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Site
 from kapclinic.patients.access import (
     ROSTER_ROLES,
-    can_edit_clinical,
-    can_edit_demographics,
+    AccessBasis,
     can_manage_care_team,
+    clinical_write_basis,
+    demographics_write_basis,
 )
 from kapclinic.patients.models import (
     Allergy,
@@ -96,6 +100,16 @@ def _apply(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
     return sorted(changed)
 
 
+# Why a care-team change under break-glass is refused, in the clinician's words.
+CARE_TEAM_UNDER_BREAK_GLASS = (
+    "Break-glass access lets you read this record and document emergency care, but "
+    "not change the care team. Ask a member of the care team or the front desk."
+)
+# The basis of a write that needs no access check of its own (a new record, a
+# patient's own details).
+OWN_RIGHT = AccessBasis()
+
+
 def _audit(
     *,
     actor: User,
@@ -103,8 +117,28 @@ def _audit(
     patient: Patient,
     obj: models.Model,
     fields: list[str],
+    basis: AccessBasis,
 ) -> None:
-    record(actor=actor, action=action, patient=patient, obj=obj, detail={"fields": fields})
+    """One audit row for a write; `basis` is required so no write can forget to say
+    whether it was made under a break-glass grant."""
+    detail: dict[str, Any] = {"fields": fields}
+    if basis.grant_id is not None:
+        detail["grant_id"] = basis.grant_id
+    record(
+        actor=actor,
+        action=action,
+        patient=patient,
+        obj=obj,
+        flagged=basis.via_break_glass,
+        detail=detail,
+    )
+
+
+def _require_demographics(actor: User, patient: Patient, refusal: str) -> AccessBasis:
+    basis = demographics_write_basis(actor, patient)
+    if basis is None:
+        raise PermissionDenied(refusal)
+    return basis
 
 
 def _new_mrn() -> str:
@@ -146,6 +180,7 @@ def register_patient(*, actor: User, site: Site, data: Mapping[str, Any]) -> Pat
         patient=patient,
         obj=patient,
         fields=sorted(fields),
+        basis=OWN_RIGHT,
     )
     return patient
 
@@ -157,9 +192,8 @@ def update_demographics(*, actor: User, patient: Patient, data: Mapping[str, Any
     Nothing changed means nothing is saved and nothing is audited.
     """
     data = _only(data, DEMOGRAPHIC_FIELDS)
-    if not can_edit_demographics(actor, patient):
-        raise PermissionDenied("You cannot change this patient's details.")
-    return _save_changes(actor=actor, patient=patient, data=data)
+    basis = _require_demographics(actor, patient, "You cannot change this patient's details.")
+    return _save_changes(actor=actor, patient=patient, data=data, basis=basis)
 
 
 @transaction.atomic
@@ -170,26 +204,39 @@ def update_own_contact_details(
     data = _only(data, OWN_CONTACT_FIELDS)
     if patient.user_id is None or patient.user_id != actor.pk:
         raise PermissionDenied("Patients may change only their own details.")
-    return _save_changes(actor=actor, patient=patient, data=data)
+    return _save_changes(actor=actor, patient=patient, data=data, basis=OWN_RIGHT)
 
 
-def _save_changes(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> list[str]:
+def _save_changes(
+    *, actor: User, patient: Patient, data: Mapping[str, Any], basis: AccessBasis
+) -> list[str]:
     changed = _apply(patient, data)
     if not changed:
         return []
     patient.save(update_fields=[*changed, "updated_at"])
-    _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=patient, fields=changed)
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=patient,
+        obj=patient,
+        fields=changed,
+        basis=basis,
+    )
     return changed
 
 
 @transaction.atomic
 def add_contact(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Contact:
     data = _only(data, CONTACT_FIELDS)
-    if not can_edit_demographics(actor, patient):
-        raise PermissionDenied("You cannot change this patient's contacts.")
+    basis = _require_demographics(actor, patient, "You cannot change this patient's contacts.")
     contact = Contact.objects.create(patient=patient, **data)
     _audit(
-        actor=actor, action=AuditAction.CREATE, patient=patient, obj=contact, fields=_given(data)
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=contact,
+        fields=_given(data),
+        basis=basis,
     )
     return contact
 
@@ -198,12 +245,18 @@ def add_contact(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Co
 def update_contact(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> list[str]:
     data = _only(data, CONTACT_FIELDS)
     patient = contact.patient
-    if not can_edit_demographics(actor, patient):
-        raise PermissionDenied("You cannot change this patient's contacts.")
+    basis = _require_demographics(actor, patient, "You cannot change this patient's contacts.")
     changed = _apply(contact, data)
     if changed:
         contact.save(update_fields=changed)
-        _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed)
+        _audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient=patient,
+            obj=contact,
+            fields=changed,
+            basis=basis,
+        )
     return changed
 
 
@@ -224,18 +277,28 @@ def save_own_emergency_contact(
             patient=patient,
             obj=contact,
             fields=sorted([*_given(data), "is_emergency"]),
+            basis=OWN_RIGHT,
         )
         return contact
     changed = _apply(contact, data)
     if changed:
         contact.save(update_fields=changed)
-        _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed)
+        _audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient=patient,
+            obj=contact,
+            fields=changed,
+            basis=OWN_RIGHT,
+        )
     return contact
 
 
-def _require_clinical(actor: User, patient: Patient) -> None:
-    if not can_edit_clinical(actor, patient):
+def _require_clinical(actor: User, patient: Patient) -> AccessBasis:
+    basis = clinical_write_basis(actor, patient)
+    if basis is None:
         raise PermissionDenied("You cannot change this patient's clinical record.")
+    return basis
 
 
 @transaction.atomic
@@ -247,14 +310,21 @@ def record_measurement(
     weight_kg: Decimal | None = None,
 ) -> BodyMeasurement:
     """Record a height and/or weight; doses in mg/kg use the latest weight."""
-    _require_clinical(actor, patient)
+    basis = _require_clinical(actor, patient)
     if height_cm is None and weight_kg is None:
         raise ValueError("A measurement needs a height or a weight.")
     measurement = BodyMeasurement.objects.create(
         patient=patient, height_cm=height_cm, weight_kg=weight_kg, recorded_by=actor
     )
     fields = _given({"height_cm": height_cm, "weight_kg": weight_kg})
-    _audit(actor=actor, action=AuditAction.CREATE, patient=patient, obj=measurement, fields=fields)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=measurement,
+        fields=fields,
+        basis=basis,
+    )
     return measurement
 
 
@@ -270,9 +340,16 @@ def _add_clinical_item(
     data: Mapping[str, Any],
 ) -> _Item:
     data = _only(data, fields)
-    _require_clinical(actor, patient)
+    basis = _require_clinical(actor, patient)
     item = model.objects.create(patient=patient, recorded_by=actor, **data)
-    _audit(actor=actor, action=AuditAction.CREATE, patient=patient, obj=item, fields=_given(data))
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=item,
+        fields=_given(data),
+        basis=basis,
+    )
     return item
 
 
@@ -301,7 +378,7 @@ def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Al
 def stop_medication(*, actor: User, medication: Medication, stopped_on: date) -> Medication:
     """Mark a medicine as stopped; the entry stays in the history as a past medicine."""
     patient = medication.patient
-    _require_clinical(actor, patient)
+    basis = _require_clinical(actor, patient)
     if medication.stopped_on is not None:
         raise ValueError("This medication is already stopped.")
     if medication.started_on is not None and stopped_on < medication.started_on:
@@ -314,6 +391,7 @@ def stop_medication(*, actor: User, medication: Medication, stopped_on: date) ->
         patient=patient,
         obj=medication,
         fields=["stopped_on"],
+        basis=basis,
     )
     return medication
 
@@ -327,11 +405,21 @@ def care_team_candidates(patient: Patient) -> models.QuerySet[User]:
     )
 
 
+def _require_care_team(actor: User, patient: Patient) -> None:
+    """Refuse a care-team change without access in one's own right. A refusal raised
+    here rolls back with the transaction, so the view audits it first
+    (`record_views.refuse_care_team_change`)."""
+    if can_manage_care_team(actor, patient):
+        return
+    if clinical_write_basis(actor, patient) is not None:
+        raise PermissionDenied(CARE_TEAM_UNDER_BREAK_GLASS)
+    raise PermissionDenied("You cannot change this patient's care team.")
+
+
 @transaction.atomic
 def add_care_team_member(*, actor: User, patient: Patient, member: User) -> CareTeamMember:
     """Put a clinician from the patient's site on the care team, in their own role."""
-    if not can_manage_care_team(actor, patient):
-        raise PermissionDenied("You cannot change this patient's care team.")
+    _require_care_team(actor, patient)
     if not care_team_candidates(patient).filter(pk=member.pk).exists():
         raise ValueError("Only clinicians from the patient's site, not yet on the team.")
     team_member = CareTeamMember.objects.create(patient=patient, user=member, role=member.role)
@@ -341,6 +429,7 @@ def add_care_team_member(*, actor: User, patient: Patient, member: User) -> Care
         patient=patient,
         obj=team_member,
         fields=["role", "user"],
+        basis=OWN_RIGHT,
     )
     return team_member
 
@@ -348,10 +437,14 @@ def add_care_team_member(*, actor: User, patient: Patient, member: User) -> Care
 @transaction.atomic
 def remove_care_team_member(*, actor: User, member: CareTeamMember) -> None:
     patient = member.patient
-    if not can_manage_care_team(actor, patient):
-        raise PermissionDenied("You cannot change this patient's care team.")
+    _require_care_team(actor, patient)
     # Audit first: the row keeps the member's id after the member is gone.
     _audit(
-        actor=actor, action=AuditAction.DELETE, patient=patient, obj=member, fields=["role", "user"]
+        actor=actor,
+        action=AuditAction.DELETE,
+        patient=patient,
+        obj=member,
+        fields=["role", "user"],
+        basis=OWN_RIGHT,
     )
     member.delete()

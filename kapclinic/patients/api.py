@@ -28,6 +28,7 @@ from kapclinic.patients.access import (
 )
 from kapclinic.patients.chart_data import clinical_summary, load_chart, load_portal
 from kapclinic.patients.models import Patient
+from kapclinic.patients.page_audit import record_read
 from kapclinic.patients.schemas import (
     ClinicalOut,
     ErrorOut,
@@ -99,14 +100,7 @@ def get_patient(request: HttpRequest, patient_id: int) -> PatientDetail:
     clinical = can_see_clinical(user, patient)
     via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
     load_chart(patient, clinical=clinical)
-    record(
-        actor=user,
-        action=AuditAction.VIEW,
-        patient=patient,
-        obj=patient,
-        flagged=via_break_glass,
-        detail={"clinical": clinical, "api": True},
-    )
+    record_read(user, patient, clinical=clinical, api=True)
     detail = PatientDetail.model_validate(patient)
     detail.clinical = _clinical(patient) if clinical else None
     detail.break_glass = via_break_glass

@@ -201,9 +201,20 @@ class BreakGlassForm(ClinicFormMixin, forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, refusal: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set when lookups are refused for now (break_glass_lookup): the MRN is then
+        # not looked up at all, so the answer says nothing about whether it exists.
+        self.refusal = refusal
+        self.looked_up = False
+        self.found: Patient | None = None
+
     def clean_mrn(self) -> Patient:
+        if self.refusal is not None:
+            raise forms.ValidationError(self.refusal)
         mrn = self.cleaned_data["mrn"].strip()
-        patient = Patient.objects.filter(mrn__iexact=mrn).first()
-        if patient is None:
+        self.found = Patient.objects.filter(mrn__iexact=mrn).first()
+        self.looked_up = True
+        if self.found is None:
             raise forms.ValidationError("No patient has this medical record number.")
-        return patient
+        return self.found

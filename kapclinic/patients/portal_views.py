@@ -1,8 +1,10 @@
 """The patient's own pages: their record as they may see it, and their contact details.
 
 Every view starts with `get_own_patient`, which is 404 for anyone but a patient with
-a record. The portal shows demographics, contacts, current medications, allergies
-and the care team; nothing clinical beyond that.
+a record, and renders through `render_patient_page`, which audits the read (the
+edit forms too, on GET and when sent back with errors). The portal shows
+demographics, contacts, current medications, allergies and the care team; nothing
+clinical beyond that.
 """
 
 from __future__ import annotations
@@ -10,30 +12,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kapclinic.accounts.access import current_user
-from kapclinic.audit.actions import record
-from kapclinic.audit.models import AuditAction
 from kapclinic.patients import actions
 from kapclinic.patients.access import get_own_patient
 from kapclinic.patients.chart_data import load_portal
 from kapclinic.patients.forms import EmergencyContactForm, OwnContactDetailsForm
+from kapclinic.patients.page_audit import render_patient_page
 
 
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
     load_portal(patient)
-    record(
-        actor=current_user(request),
-        action=AuditAction.VIEW,
-        patient=patient,
-        obj=patient,
-        detail={"page": "portal"},
+    return render_patient_page(
+        request, patient, "patients/portal.html", {"patient": patient}, page="portal"
     )
-    return render(request, "patients/portal.html", {"patient": patient})
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +44,9 @@ def edit_own_details(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your contact details are saved.")
         return redirect("patients:portal")
     context = {"form": form, "title": "Your phone, e-mail and address", "portal": True}
-    return render(request, "patients/form.html", context)
+    return render_patient_page(
+        request, patient, "patients/form.html", context, page="portal_details"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,4 +62,6 @@ def edit_own_emergency_contact(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your emergency contact is saved.")
         return redirect("patients:portal")
     context = {"form": form, "title": "Your emergency contact", "portal": True}
-    return render(request, "patients/form.html", context)
+    return render_patient_page(
+        request, patient, "patients/form.html", context, page="portal_emergency_contact"
+    )

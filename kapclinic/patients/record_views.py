@@ -3,7 +3,9 @@
 Each view fetches the patient through the access layer first (404 outside scope or
 without the right to make this change), validates with a Django form and hands the
 cleaned data to the named action, which audits the write. Opening a form on an
-existing record is a read, so a GET writes one VIEW row.
+existing record is a read, so a GET writes one VIEW row, and so does a POST sent
+back with errors (it shows the same record): both render through
+`page_audit.render_patient_page`.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
-from kapclinic.audit.models import AuditAction
+from kapclinic.audit.models import AuditAction, AuditOutcome
 from kapclinic.patients import actions
 from kapclinic.patients.access import (
+    break_glass_detail,
     can_list_patients,
     get_patient_for_care_team,
     get_patient_to_change,
@@ -42,7 +45,8 @@ from kapclinic.patients.forms import (
     StopMedicationForm,
 )
 from kapclinic.patients.models import Patient
-from kapclinic.patients.search import possible_duplicates
+from kapclinic.patients.page_audit import render_patient_page
+from kapclinic.patients.search import check_duplicates
 
 GET_POST = ["GET", "POST"]
 
@@ -62,17 +66,8 @@ def _form_page(
         save(form.cleaned_data)
         messages.success(request, done)
         return redirect("patients:chart", pk=patient.pk)
-    if request.method == "GET":
-        record(
-            actor=current_user(request),
-            action=AuditAction.VIEW,
-            patient=patient,
-            obj=patient,
-            flagged=getattr(patient, "via_break_glass", False),
-            detail={"page": page},
-        )
     context = {"patient": patient, "form": form, "title": title}
-    return render(request, "patients/form.html", context)
+    return render_patient_page(request, patient, "patients/form.html", context, page=page)
 
 
 class _AddAction(Protocol):
@@ -112,22 +107,28 @@ def register(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "title": "Register a patient"}
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "site"}
-        duplicates = possible_duplicates(
-            visible_patients(user),
-            birth_date=data["birth_date"],
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-        )
-        if duplicates and request.POST.get("not_a_duplicate") != "yes":
-            # Showing the matches is a read of their names: audit it, then ask.
+        if request.POST.get("not_a_duplicate") != "yes":
+            check = check_duplicates(
+                visible_patients(user),
+                birth_date=data["birth_date"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+            )
+            # The search reaches past the user's scope, so it is audited every time
+            # it runs: how many matches, and how many were outside scope, no names.
             record(
                 actor=user,
                 action=AuditAction.LIST,
                 object_type="patients.patient",
-                detail={"page": "register", "possible_duplicates": len(duplicates)},
+                detail={
+                    "page": "register",
+                    "possible_duplicates": check.found,
+                    "outside_your_scope": check.elsewhere,
+                },
             )
-            context["duplicates"] = duplicates
-            return render(request, "patients/form.html", context)
+            if check.found:
+                context["duplicates"] = check
+                return render(request, "patients/form.html", context)
         patient = actions.register_patient(actor=user, site=form.cleaned_data["site"], data=data)
         messages.success(request, f"Patient registered with MRN {patient.mrn}.")
         return redirect("patients:chart", pk=patient.pk)
@@ -261,9 +262,28 @@ def add_allergy(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def refuse_care_team_change(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Someone who reaches the patient only through break-glass asked to change the
+    care team: audit the refusal (flagged, with the grant) and say why on the chart.
+    Nothing is written but the audit row."""
+    record(
+        actor=current_user(request),
+        action=AuditAction.UPDATE,
+        outcome=AuditOutcome.DENIED,
+        patient=patient,
+        object_type="patients.careteammember",
+        flagged=True,
+        detail={"page": "care_team", **break_glass_detail(patient)},
+    )
+    messages.error(request, actions.CARE_TEAM_UNDER_BREAK_GLASS)
+    return redirect("patients:chart", pk=patient.pk)
+
+
 @require_http_methods(GET_POST)
 def add_care_team_member(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_care_team(request, pk)
+    if patient.via_break_glass:  # type: ignore[attr-defined]
+        return refuse_care_team_change(request, patient)
     form = CareTeamForm(request.POST or None, candidates=actions.care_team_candidates(patient))
     return _form_page(
         request,
@@ -281,6 +301,8 @@ def add_care_team_member(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_care_team_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     patient = get_patient_for_care_team(request, pk)
+    if patient.via_break_glass:  # type: ignore[attr-defined]
+        return refuse_care_team_change(request, patient)
     member = get_object_or_404(patient.care_team, pk=member_pk)
     actions.remove_care_team_member(actor=current_user(request), member=member)
     messages.success(request, "Care team updated.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -48,16 +49,40 @@ def search_patients(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]
     return patients
 
 
-def possible_duplicates(
-    patients: QuerySet[Patient], *, birth_date: date, given_name: str, family_name: str
-) -> list[Patient]:
-    """Existing patients who may be the person being registered: same birth date and
-    the same given or family name (a changed surname still matches on given name).
+# At most this many matches the user may open are listed at registration.
+DUPLICATES_SHOWN = 10
 
-    Duplicate records split a person's history in two, so registration shows these
-    before creating a new record.
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What registration found at the whole clinic for the person being registered.
+
+    `shown` are matches the registering user may open (named, with a link);
+    `elsewhere` counts matches outside their scope, which are never named.
     """
-    matches = patients.filter(birth_date=birth_date).filter(
+
+    shown: list[Patient]
+    elsewhere: int
+
+    @property
+    def found(self) -> int:
+        return len(self.shown) + self.elsewhere
+
+
+def check_duplicates(
+    visible: QuerySet[Patient], *, birth_date: date, given_name: str, family_name: str
+) -> DuplicateCheck:
+    """Search the whole clinic, not just `visible` (the registering user's scope): a
+    person already registered at another site, or on another clinician's list, is
+    still the same person, and a second record would split their history."""
+    matches = Patient.objects.filter(birth_date=birth_date).filter(
         Q(family_name__iexact=family_name.strip()) | Q(given_name__iexact=given_name.strip())
     )
-    return list(matches.select_related("site").order_by("family_name", "given_name")[:10])
+    in_scope = matches.filter(pk__in=visible.values("pk"))
+    shown = list(
+        in_scope.select_related("site").order_by("family_name", "given_name", "pk")[
+            :DUPLICATES_SHOWN
+        ]
+    )
+    elsewhere = matches.exclude(pk__in=visible.values("pk")).count()
+    return DuplicateCheck(shown=shown, elsewhere=elsewhere)

@@ -27,8 +27,14 @@ from kapclinic.patients.access import (
     get_patient_for_user,
     visible_patients,
 )
+from kapclinic.patients.break_glass_lookup import (
+    lookup_refusal,
+    record_lookup,
+    record_lookup_refused,
+)
 from kapclinic.patients.chart_data import clinical_summary, load_chart
 from kapclinic.patients.forms import BreakGlassForm, PatientSearchForm
+from kapclinic.patients.page_audit import record_read
 from kapclinic.patients.search import search_patients
 
 PAGE_SIZE = 25
@@ -80,14 +86,7 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
     clinical = can_see_clinical(user, patient)
     via_break_glass: bool = patient.via_break_glass  # type: ignore[attr-defined]
     load_chart(patient, clinical=clinical)
-    record(
-        actor=user,
-        action=AuditAction.VIEW,
-        patient=patient,
-        obj=patient,
-        flagged=via_break_glass,
-        detail={"clinical": clinical},
-    )
+    record_read(user, patient, clinical=clinical)
     context: dict[str, Any] = {
         "patient": patient,
         "clinical": clinical,
@@ -95,7 +94,9 @@ def chart(request: HttpRequest, pk: int) -> HttpResponse:
         # The same rules as access.can_edit_*, without asking the database again.
         "may_edit": can_list_patients(user),
         "may_edit_clinical": clinical and user.is_clinician,
-        "may_manage_team": user.role == Role.FRONT_DESK or (clinical and user.is_clinician),
+        # Never under break-glass: a care-team place would outlive the grant.
+        "may_manage_team": user.role == Role.FRONT_DESK
+        or (clinical and user.is_clinician and not via_break_glass),
     }
     if clinical:
         context.update(clinical_summary(patient))
@@ -108,8 +109,19 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not can_break_glass(user):
         raise Http404("No such page")
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "patients/break_glass.html", {"form": BreakGlassForm()})
+    # Each lookup says whether an MRN exists, so each is audited, and a run of
+    # misses stops further lookups for a while (break_glass_lookup).
+    form = BreakGlassForm(request.POST, refusal=lookup_refusal(user))
+    valid = form.is_valid()
+    if form.refusal is not None:
+        record_lookup_refused(user)
+        return render(request, "patients/break_glass.html", {"form": form}, status=429)
+    if form.looked_up and not valid:
+        # A lookup that opens a grant is already in the grant's own audit row.
+        record_lookup(user, form.found)
+    if valid:
         grant = open_break_glass(
             actor=user,
             patient=form.cleaned_data["mrn"],

@@ -37,7 +37,7 @@ def test_unknown_category_keeps_what_was_typed(cast, as_user):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert 'value="Alcohol use disorder"' in response.content.decode()
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 @pytest.mark.parametrize("who", ["front_desk", "therapist", "outsider", "admin", "patient_user"])

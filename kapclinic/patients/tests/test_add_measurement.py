@@ -35,7 +35,7 @@ def test_empty_measurement_is_refused_in_words(cast, as_user):
     body = response.content.decode()
     assert "Enter a height, a weight, or both." in body
     assert "measurement_has_height_or_weight" not in body
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 def test_implausible_weight_keeps_what_was_typed(cast, as_user):
@@ -44,7 +44,7 @@ def test_implausible_weight_keeps_what_was_typed(cast, as_user):
     assert response.status_code == 200
     assert response.context["form"].errors["weight_kg"]
     assert 'value="172"' in response.content.decode()
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 @pytest.mark.parametrize("who", ["front_desk", "therapist", "outsider", "admin", "patient_user"])

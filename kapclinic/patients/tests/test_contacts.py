@@ -50,7 +50,7 @@ def test_contact_without_phone_keeps_what_was_typed(cast, as_user):
     assert response.status_code == 200
     assert response.context["form"].errors["phone"] == ["This field is required."]
     assert 'value="Eve Emergency"' in response.content.decode()
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 def test_edit_saves_only_changed_fields(cast, as_user, contact):
@@ -81,7 +81,7 @@ def test_edit_with_bad_email_keeps_what_was_typed(cast, as_user, contact):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Enter a valid email address" in body and 'value="Sam Renamed"' in body
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 def test_contact_of_another_patient_is_404(cast, as_user, contact):

@@ -57,7 +57,7 @@ def test_invalid_email_keeps_what_was_typed(cast, as_user):
     body = response.content.decode()
     assert "Enter a valid email address" in body
     assert 'value="not-an-email"' in body and 'value="Typedville"' in body
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 @pytest.mark.parametrize("who", ["therapist", "outsider", "admin", "patient_user"])

@@ -56,7 +56,7 @@ def test_future_start_keeps_what_was_typed(cast, as_user):
     assert response.status_code == 200
     body = response.content.decode()
     assert "cannot be in the future" in body and 'value="Lamotrigine"' in body
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 def test_stop_moves_the_medication_to_the_past(cast, as_user, medication):
@@ -80,7 +80,7 @@ def test_stop_before_start_is_refused(cast, as_user, medication):
     assert response.status_code == 200
     body = response.content.decode()
     assert "cannot be before the start" in body and 'value="2023-12-31"' in body
-    assert state() == before
+    assert state(count_reads=False) == before
 
 
 def test_stopped_medication_cannot_be_stopped_again(cast, as_user, medication):

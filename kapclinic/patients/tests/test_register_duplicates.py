@@ -43,7 +43,7 @@ def test_showing_matches_is_audited_once_without_names(cast, as_user):
     as_user(cast.front_desk).post(URL, same_person_as_cast_patient(cast))
     (row,) = new_events(start)
     assert row.action == "list"
-    assert row.detail == {"page": "register", "possible_duplicates": 1}
+    assert row.detail == {"page": "register", "possible_duplicates": 1, "outside_your_scope": 0}
 
 
 def test_confirming_a_different_person_registers_them(cast, as_user):
@@ -65,13 +65,70 @@ def test_different_birth_date_is_not_a_match(cast, as_user):
     assert response.status_code == 302
 
 
-def test_patients_the_user_cannot_see_are_never_shown(cast, as_user):
-    hidden = make_patient(cast.other_site, "MRN-0903", "Hana", "Hidden")
+def hidden_match(cast, site=None):
+    hidden = make_patient(site or cast.other_site, "MRN-0903", "Hana", "Hidden")
     hidden.birth_date = dt.date(1990, 1, 2)
     hidden.save()
-    data = same_person_as_cast_patient(
+    return same_person_as_cast_patient(
         cast, given_name="Hana", family_name="Hidden", birth_date="1990-01-02"
     )
+
+
+def test_a_match_outside_the_users_scope_is_mentioned_but_never_named(cast, as_user):
+    data = hidden_match(cast)
+    before = Patient.objects.count()
     response = as_user(cast.front_desk).post(URL, data)
-    assert response.status_code == 302  # registered: nothing to show at site A
-    assert "MRN-0903" not in response.content.decode()
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Possible existing record elsewhere in the clinic" in text
+    assert "ask a colleague" in text.lower()
+    hidden = Patient.objects.get(mrn="MRN-0903")
+    assert "MRN-0903" not in text and "Site B" not in text
+    assert reverse("patients:chart", args=[hidden.pk]) not in text
+    assert response.context["duplicates"].shown == []
+    assert Patient.objects.count() == before
+
+
+def test_a_match_outside_scope_is_audited_as_a_count(cast, as_user):
+    start = last_event_id()
+    as_user(cast.front_desk).post(URL, hidden_match(cast))
+    (row,) = new_events(start)
+    assert (row.action, row.patient_id) == ("list", None)
+    assert row.detail == {"page": "register", "possible_duplicates": 1, "outside_your_scope": 1}
+
+
+def test_a_match_outside_scope_needs_confirmation(cast, as_user):
+    response = as_user(cast.front_desk).post(URL, {**hidden_match(cast), "not_a_duplicate": "yes"})
+    assert response.status_code == 302
+    assert Patient.objects.filter(family_name="Hidden").count() == 2
+
+
+def test_a_clinician_is_told_of_a_site_patient_off_their_care_team(cast, as_user):
+    data = hidden_match(cast, site=cast.site)
+    response = as_user(cast.prescriber).post(URL, data)
+    text = response.content.decode()
+    assert "Possible existing record elsewhere in the clinic" in text
+    assert "MRN-0903" not in text
+
+
+def test_matches_in_and_out_of_scope_are_shown_apart(cast, as_user):
+    make_patient(cast.other_site, "MRN-0904", "Pat", "Ient")
+    response = as_user(cast.front_desk).post(URL, same_person_as_cast_patient(cast))
+    text = response.content.decode()
+    assert cast.patient.mrn in text and "MRN-0904" not in text
+    assert "Possible existing record elsewhere in the clinic" in text
+    check = response.context["duplicates"]
+    assert (check.shown, check.elsewhere) == ([cast.patient], 1)
+
+
+def test_a_search_with_no_match_is_audited_too(cast, as_user):
+    start = last_event_id()
+    data = same_person_as_cast_patient(cast, birth_date="1970-01-01")
+    assert as_user(cast.front_desk).post(URL, data).status_code == 302
+    search, create = new_events(start)
+    assert search.detail == {
+        "page": "register",
+        "possible_duplicates": 0,
+        "outside_your_scope": 0,
+    }
+    assert create.action == "create"

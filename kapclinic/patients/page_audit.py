@@ -1,0 +1,48 @@
+"""Every page that shows a patient's data writes its read audit row here.
+
+A form page that comes back after a failed POST shows the same record as its GET,
+so it is the same read and writes the same row. `render_patient_page` is the one
+way the patients views render such a page, so no view can show the record and
+forget the row. A read that rests on a break-glass grant is flagged, with the
+grant's id in the detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kapclinic.accounts.access import current_user
+from kapclinic.accounts.models import User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import break_glass_detail
+from kapclinic.patients.models import Patient
+
+
+def record_read(user: User, patient: Patient, **detail: Any) -> None:
+    """One VIEW row for `user` seeing `patient`; `detail` holds references only."""
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        patient=patient,
+        obj=patient,
+        flagged=getattr(patient, "via_break_glass", False),
+        detail={**detail, **break_glass_detail(patient)},
+    )
+
+
+def render_patient_page(
+    request: HttpRequest,
+    patient: Patient,
+    template: str,
+    context: dict[str, Any],
+    *,
+    page: str,
+) -> HttpResponse:
+    """Render a page showing `patient`'s data (a GET, or a form sent back with
+    errors) and audit the read."""
+    record_read(current_user(request), patient, page=page)
+    return render(request, template, context)
