@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from kapclinic.clinics.models import SiteSettings
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.patients.models import Medication
 from kapclinic.screening.rules import (
     ABSOLUTE_FLAGS,
+    DEFAULT_THRESHOLDS,
     FACT_KEYS,
+    FUTURE_THRESHOLDS,
     INDICATIONS,
     INTERACTING_CLASSES,
     RELATIVE_FLAGS,
@@ -154,6 +157,13 @@ def test_site_thresholds_replace_the_blood_pressure_limits():
     assert evaluate(clean(bp_systolic=130, bp_diastolic=85), site).rules() == ()
     # The same reading with the defaults.
     assert evaluate(clean(bp_systolic=161, bp_diastolic=80)).rules() == ("bp_raised",)
+
+
+def test_threshold_defaults_match_the_site_settings_defaults():
+    defaults = SiteSettings()
+    for name, value in DEFAULT_THRESHOLDS.items():
+        if name not in FUTURE_THRESHOLDS:
+            assert getattr(defaults, name) == value, name
 
 
 def test_unrelated_site_settings_and_none_values_are_ignored():
