@@ -1,0 +1,1 @@
+"""Dosing sessions: vital-sign alerts and discharge criteria (pure modules so far)."""

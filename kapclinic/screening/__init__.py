@@ -1,0 +1,1 @@
+"""Screening: the eligibility rules (pure, ``rules.py``); the Django parts come later."""
