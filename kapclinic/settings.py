@@ -22,6 +22,9 @@ DEBUG = env_bool("DEBUG", False)
 # A development key is only allowed when DEBUG is on; checks.py refuses it otherwise.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+# Earlier keys, still accepted while rotating: sign-in sessions, reset links and the
+# keyed hashes of two-factor backup codes made under them keep working.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -73,7 +73,7 @@ def store(device: StaticDevice, codes: Iterable[str]) -> None:
 
 
 def _secrets() -> list[str | bytes]:
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
 
 def find(device: StaticDevice, code: str) -> BackupCode | None:

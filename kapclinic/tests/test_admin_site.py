@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -196,6 +197,20 @@ def test_a_kapclinic_model_with_a_plain_admin_is_refused():
     with pytest.raises(ImproperlyConfigured):
         site.register(Room, admin.ModelAdmin)
     assert not site.is_registered(Room)
+
+
+def test_an_account_admin_added_later_would_still_never_reach_patients(rf, cast):
+    class AccountProbe(AuditedAdmin, admin.ModelAdmin):
+        pass
+
+    model_admin = AccountProbe(User, KapAdminSite(name="probe"))
+    request = rf.get("/django-admin/")
+    request.user = cast.admin
+    shown = set(model_admin.get_queryset(request))
+    assert cast.nurse in shown
+    assert cast.patient_user not in shown
+    with pytest.raises(Http404):
+        model_admin.get_object(request, str(cast.patient_user.pk))
 
 
 def test_site_form_offers_active_prescribers_only(client, cast):

@@ -160,11 +160,16 @@ def _admin_urls() -> Iterator[str]:
 
 
 def _requests() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    changelists = {f"/django-admin/{path}" for path in RETIRED if path.count("/") == 2}
+    changelists |= {
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    }
     for url in _admin_urls():
         yield "get", url, {}
         yield "post", url, TAKEOVER
-        for name in ACTIONS:
-            if url.endswith(("/user/", "/site/", "/room/", "/chair/", "/organisation/")):
+        if url in changelists:
+            for name in ACTIONS:
                 yield "post", url, {**TAKEOVER, "action": name}
 
 

@@ -127,8 +127,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:patient_list": row("ok", anon="401"),
     "api:patient_detail": row("404", anon="401", front_desk="ok", nurse="ok", prescriber="ok"),
     "api:me": row("404", anon="401", patient="ok"),
-    # Django admin: the index stands for every admin page (Django's own staff check);
-    # only clinic admins have is_staff.
+    # Django admin: the index stands for every admin page (the admin site's own check:
+    # clinic admins only); test_django_admin_walk.py walks them all.
     "admin:index": row("away", anon="away", admin="ok"),
 }
 
