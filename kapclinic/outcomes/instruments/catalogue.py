@@ -5,10 +5,18 @@ a clinic adds licensed wording where the licence allows (CLINICAL.md 5: PHQ-9 an
 GAD-7 are free to reproduce, PCL-5 is public domain; the others are not shipped).
 Severity labels are the exact strings of CLINICAL.md 5.
 
-Sources: PHQ-9 and GAD-7 (Pfizer, free to reproduce; LOINC codes from CLINICAL.md
-5), PCL-5 (US National Center for PTSD, public domain), QIDS-SR16, C-SSRS screener
-(Columbia), MADRS, Y-BOCS, CADSS-6 (items 1, 2, 6, 7, 15 and 22 of the CADSS),
-MOAA/S, BPRS positive symptoms (items 4, 11, 12 and 15 of the 18-item BPRS).
+Sources (CLINICAL.md 5 for scales, scoring, bands, LOINC codes and licences; the
+instruments' own publications for what each item is about, summarised here):
+PHQ-9 (Kroenke, Spitzer and Williams, J Gen Intern Med 2001;16:606) and GAD-7
+(Spitzer et al., Arch Intern Med 2006;166:1092), both free to reproduce; PCL-5
+(Weathers et al. 2013, US National Center for PTSD, public domain); QIDS-SR16 (Rush
+et al., Biol Psychiatry 2003;54:573); C-SSRS screener (Posner et al., Am J
+Psychiatry 2011;168:1266); MADRS (Montgomery and Asberg, Br J Psychiatry
+1979;134:382); Y-BOCS (Goodman et al., Arch Gen Psychiatry 1989;46:1006: each half
+rates time, interference, distress, resistance and control); CADSS-6 (items 1, 2,
+6, 7, 15 and 22 of the CADSS; item content left to the clinic's licensed copy);
+MOAA/S (labels from CLINICAL.md 5); BPRS positive symptoms (items 4, 11, 12 and 15
+of the 18-item BPRS, Overall and Gorham, Psychol Rep 1962;10:799).
 """
 
 from __future__ import annotations
@@ -287,13 +295,13 @@ CSSRS_SCREEN = Instrument(
     rater="patient",
     period="recent thoughts; behaviour ever, and in the past 3 months",
     items=_items(
-        "Wished to be dead or to go to sleep and not wake up",
-        "Thoughts of killing oneself",
-        "Thought about how one might do it",
-        "Some intention of acting on the thoughts",
-        "Worked out details or a plan, and intends to carry it out",
-        "Ever done, started or prepared anything to end one's life",
-        "If so: within the past 3 months",
+        "Wish to be dead",
+        "Suicidal thoughts",
+        "Thoughts of a method",
+        "Intent to act",
+        "A plan, with intent",
+        "Suicidal behaviour ever (any act or preparation)",
+        "That behaviour within the past 3 months",
     ),
     answer_min=0,
     answer_labels=(),
@@ -378,7 +386,7 @@ CADSS6 = Instrument(
         numbers=(1, 2, 6, 7, 15, 22),
     ),
     answer_min=0,
-    answer_labels=("not at all", "slightly", "moderately", "considerably", "extremely"),
+    answer_labels=("none", "slight", "moderate", "strong", "extreme"),
     total_min=0,
     total_max=24,
 )
@@ -426,7 +434,7 @@ BPRS_POS = Instrument(
     ),
     answer_min=1,
     answer_labels=(
-        "not present",
+        "absent",
         "very mild",
         "mild",
         "moderate",
