@@ -86,6 +86,7 @@ def baseline(history: History, first_dose: date) -> tuple[date, int] | None:
     Pass the dosing session's start time (a datetime) to count a questionnaire
     answered the same morning; with plain dates a same-day score is after it.
     """
+    _check_when(first_dose, "first_dose")
     before = [entry for entry in _sorted(history) if entry[0] < first_dose]
     return before[-1] if before else None
 
@@ -202,13 +203,19 @@ def _days_between(earlier: date, later: date) -> int:
 
 def _sorted(history: History) -> list[tuple[date, int]]:
     for index, entry in enumerate(history):
+        if not isinstance(entry, tuple | list) or len(entry) != 2:
+            raise FieldValueError(f"history[{index}]", "must be a (date, total) pair")
         when, total = entry
-        if not isinstance(when, date):
-            raise FieldValueError(f"history[{index}]", "needs a date or time")
-        if isinstance(when, datetime) and when.tzinfo is None:
-            raise FieldValueError(f"history[{index}]", "needs an aware time (with a time zone)")
+        _check_when(when, f"history[{index}]")
         _check_totals(total, field=f"history[{index}]")
     return sorted(history, key=lambda entry: entry[0])
+
+
+def _check_when(when: object, field: str) -> None:
+    if not isinstance(when, date):
+        raise FieldValueError(field, "needs a date or time")
+    if isinstance(when, datetime) and when.tzinfo is None:
+        raise FieldValueError(field, "needs an aware time (with a time zone)")
 
 
 def _check_totals(*totals: int, field: str = "total") -> None:

@@ -236,6 +236,8 @@ def count_qualifying_trials(trials: Sequence[Mapping[str, Any]], *, min_weeks: i
 
 def evaluate(facts: Mapping[str, Any], thresholds: Mapping[str, Any] | None = None) -> Decision:
     """Apply every screening rule to ``facts`` (CLINICAL.md 2a) and list every reason."""
+    if not isinstance(facts, Mapping):
+        raise FieldValueError("facts", "must map each screening fact to its value")
     limits = threshold_values(thresholds)
     reasons: list[Reason] = []
 

@@ -62,6 +62,12 @@ def score(
 ) -> Score:
     """Score ``answers`` (item order) for the instrument ``code``.
 
+    Integers on the item scale; None only where an item may be skipped (QIDS-SR16
+    items 6-9). PHQ-9 takes 9 answers or 10 with its unscored difficulty question.
+    The C-SSRS screener takes booleans: 6, or 7 with "within the past 3 months"
+    after a yes to item 6; None for the items its skip logic does not ask.
+    ``thresholds`` maps site settings (``DEFAULT_THRESHOLDS``) to values.
+
     Raises FieldValueError (a ValueError) naming the item for a wrong number of
     answers or an answer out of range, and naming ``code`` for an unknown one.
     """

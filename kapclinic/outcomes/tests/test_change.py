@@ -234,3 +234,22 @@ def test_ybocs_relapse_uses_its_own_response_criterion():
     signal = loss_of_response("ybocs", [*history, (day(28), 20), (day(35), 21)], day(0))
     assert signal is not None
     assert signal.when == day(35)
+
+
+@pytest.mark.parametrize(
+    ("history", "field"),
+    [
+        ([(day(-1), 20, "extra")], "history[0]"),
+        ([(day(-1), 20), ("2026-03-01", 20)], "history[1]"),
+        ([(day(-1), -3)], "history[0]"),
+    ],
+)
+def test_malformed_history_names_the_entry(history, field):
+    with pytest.raises(FieldValueError) as raised:
+        baseline(history, day(0))
+    assert raised.value.field == field
+
+
+def test_a_naive_first_dose_time_is_refused():
+    with pytest.raises(FieldValueError, match="first_dose"):
+        baseline([], datetime(2026, 3, 2, 10, 0))
