@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
 import pytest
 from django.test import Client
 
 from kapclinic.test import Cast, build_cast, login
+
+# Property tests (hypothesis) run on a shared, busy machine and in CI: a slow example
+# is not a failure, so no per-example deadline.
+hypothesis.settings.register_profile("kapclinic", deadline=None)
+hypothesis.settings.load_profile("kapclinic")
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # database access from such a thread unless told it is safe (it is, in tests).

@@ -73,6 +73,8 @@ def unmet_criteria(
     Anything unknown counts as not met; an impossible value raises FieldValueError
     naming the key.
     """
+    if not isinstance(state, Mapping):
+        raise FieldValueError("state", "must map each discharge fact to its value")
     minimum_minutes, minimum_score = _discharge_thresholds(thresholds)
     unmet: list[str] = []
 

@@ -211,10 +211,12 @@ def _spo2(now: _Values, before: _Values, pre_dose: bool, limits: Mapping[str, in
     spo2 = now.get("spo2")
     if spo2 is None:
         return None
-    if spo2 < limits["spo2_urgent_below"]:
-        return Alert("urgent", "spo2", f"Oxygen saturation {spo2}%: support breathing now.")
-    if spo2 < limits["spo2_warn_below"]:
-        return Alert("warn", "spo2", f"Oxygen saturation {spo2}%: check airway and recheck.")
+    for level, limit in (
+        ("urgent", limits["spo2_urgent_below"]),
+        ("warn", limits["spo2_warn_below"]),
+    ):
+        if spo2 < limit:
+            return _alert(level, "spo2", f"Oxygen saturation {spo2}% is below {limit}%")
     return None
 
 
@@ -224,10 +226,12 @@ def _resp_rate(
     rate = now.get("resp_rate")
     if rate is None:
         return None
-    if rate < limits["resp_rate_urgent_below"]:
-        return Alert("urgent", "resp_rate", f"Breathing {rate}/min: respiratory depression.")
-    if rate < limits["resp_rate_warn_below"]:
-        return Alert("warn", "resp_rate", f"Breathing {rate}/min is slow: watch closely.")
+    for level, limit in (
+        ("urgent", limits["resp_rate_urgent_below"]),
+        ("warn", limits["resp_rate_warn_below"]),
+    ):
+        if rate < limit:
+            return _alert(level, "resp_rate", f"Breathing {rate}/min is below {limit}/min")
     return None
 
 
@@ -237,10 +241,12 @@ def _heart_rate(
     rate = now.get("heart_rate")
     if rate is None:
         return None
-    if rate > limits["heart_rate_urgent_above"] or rate < limits["heart_rate_urgent_below"]:
-        return Alert("urgent", "heart_rate", f"Heart rate {rate}/min: tell the prescriber now.")
-    if rate > limits["heart_rate_warn_above"] or rate < limits["heart_rate_warn_below"]:
-        return Alert("warn", "heart_rate", f"Heart rate {rate}/min: recheck.")
+    for level in ("urgent", "warn"):
+        above, below = limits[f"heart_rate_{level}_above"], limits[f"heart_rate_{level}_below"]
+        if rate > above:
+            return _alert(level, "heart_rate", f"Heart rate {rate}/min is above {above}/min")
+        if rate < below:
+            return _alert(level, "heart_rate", f"Heart rate {rate}/min is below {below}/min")
     return None
 
 
@@ -250,13 +256,19 @@ def _moaas(
     score = now.get("moaas")
     if score is None:
         return None
-    if score <= limits["moaas_urgent_at_or_below"]:
-        return Alert(
-            "urgent", "moaas", f"Sedation MOAA/S {score}: barely or not responsive, act now."
-        )
-    if score <= limits["moaas_warn_at_or_below"]:
-        return Alert("warn", "moaas", f"Sedation MOAA/S {score}: deeply sedated, watch closely.")
+    for level, limit in (
+        ("urgent", limits["moaas_urgent_at_or_below"]),
+        ("warn", limits["moaas_warn_at_or_below"]),
+    ):
+        if score <= limit:
+            return _alert(level, "moaas", f"Sedation: MOAA/S {score} (5 is alert)")
     return None
+
+
+def _alert(level: str, rule: str, finding: str) -> Alert:
+    if level == "urgent":
+        return Alert("urgent", rule, f"{finding}: urgent, tell the prescriber now.")
+    return Alert("warn", rule, f"{finding}: recheck and watch closely.")
 
 
 def _symptom(

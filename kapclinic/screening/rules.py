@@ -15,8 +15,8 @@ Absolute (``ineligible``):
 - ``aneurysm_or_avm``, ``intracerebral_haemorrhage``: esketamine (Spravato) label
   contraindications.
 - ``ketamine_hypersensitivity``: label contraindication.
-- ``primary_psychotic_disorder``, ``current_psychosis``, ``current_mania``: excluded
-  in the trials and labels; ketamine can worsen psychosis.
+- ``primary_psychotic_disorder``, ``current_psychosis``, ``current_mania``
+  (CLINICAL.md 2).
 - ``pregnant``: embryo-fetal toxicity warning (esketamine label); trials exclude it.
 - ``cssrs_high``: imminent suicide risk needing inpatient care; refer (C-SSRS high).
 - ``bp_uncontrolled``: resting blood pressure above 180/100 (systolic > 180 or
@@ -39,7 +39,8 @@ Relative (``needs_review``):
 - ``bipolar_disorder`` (without current mania), ``family_history_psychosis``
   (first-degree).
 - ``ischaemic_heart_disease``, ``significant_arrhythmia``, ``heart_failure``,
-  ``recent_stroke``: blood pressure and heart-rate rises after a dose.
+  ``recent_stroke``: blood pressure rises after a dose, peaking at about 40
+  minutes (CLINICAL.md 4).
 - ``raised_intracranial_pressure``, ``raised_intraocular_pressure``: anaesthesia
   texts [secondary source].
 - ``hepatic_impairment`` moderate or severe (label: moderate needs longer
@@ -105,10 +106,10 @@ ABSOLUTE_FLAGS: dict[str, str] = {
 RELATIVE_FLAGS: dict[str, str] = {
     "substance_use_disorder_active": "Active substance use disorder: review misuse risk.",
     "ketamine_or_pcp_misuse_history": "History of ketamine or PCP misuse: review misuse risk.",
-    "bipolar_disorder": "Bipolar disorder (no current mania): review the risk of switching.",
+    "bipolar_disorder": "Bipolar disorder (no current mania): review.",
     "family_history_psychosis": "Psychosis in a first-degree relative: review.",
     "ischaemic_heart_disease": "Ischaemic heart disease: review, blood pressure rises.",
-    "significant_arrhythmia": "Significant arrhythmia: review, heart rate rises after a dose.",
+    "significant_arrhythmia": "Significant arrhythmia: review.",
     "heart_failure": "Heart failure: review, blood pressure rises after a dose.",
     "recent_stroke": "Recent stroke: review, blood pressure rises after a dose.",
     "raised_intracranial_pressure": "Raised intracranial pressure or intracranial mass: review.",
@@ -127,7 +128,7 @@ INTERACTING_CLASSES: dict[str, str] = {
     "benzodiazepine": (
         "Takes a benzodiazepine: more sedation, and the response may be blunted; review."
     ),
-    "opioid": "Takes an opioid: more sedation and breathing risk; review.",
+    "opioid": "Takes an opioid: more sedation; review.",
     "sedative_hypnotic": "Takes a sedative hypnotic: more sedation; review.",
     "lamotrigine": "Takes lamotrigine: the response may be blunted; review.",
 }
@@ -235,6 +236,8 @@ def count_qualifying_trials(trials: Sequence[Mapping[str, Any]], *, min_weeks: i
 
 def evaluate(facts: Mapping[str, Any], thresholds: Mapping[str, Any] | None = None) -> Decision:
     """Apply every screening rule to ``facts`` (CLINICAL.md 2a) and list every reason."""
+    if not isinstance(facts, Mapping):
+        raise FieldValueError("facts", "must map each screening fact to its value")
     limits = threshold_values(thresholds)
     reasons: list[Reason] = []
 

@@ -71,13 +71,23 @@ def test_post_is_not_allowed(admin_in):
 
 # Every character a spreadsheet reads as the start of a formula (or, for tab and
 # carriage return, as a separator before one).
-FORMULA_PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+FORMULA_PREFIXES = [
+    pytest.param(prefix, id=name)
+    for name, prefix in {
+        "equals": "=",
+        "plus": "+",
+        "minus": "-",
+        "at": "@",
+        "tab": "\t",
+        "carriage-return": "\r",
+    }.items()
+]
 # Columns the export formats itself (a timestamp, yes/no, a JSON object), so no
 # stored value can make them start with a formula character.
 FORMATTED_COLUMNS = {"occurred_at", "flagged", "detail"}
 
 
-@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=repr)
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
 def test_every_formula_prefix_is_defused_in_every_column(prefix):
     payload = prefix + 'HYPERLINK("https://evil.example/","x")'
     actor = User(pk=payload, full_name=payload, role=payload)
@@ -91,7 +101,7 @@ def test_every_formula_prefix_is_defused_in_every_column(prefix):
         assert cells[column] == "'" + payload, column
 
 
-@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=repr)
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
 def test_formula_prefixes_in_staff_names_and_references_are_defused_in_the_download(
     cast, admin_in, prefix
 ):

@@ -245,3 +245,8 @@ def test_aldrete_helpers_refuse_impossible_values():
         aldrete_oxygen(120, on_oxygen=False)
     with pytest.raises(FieldValueError, match="baseline_systolic"):
         aldrete_circulation(120, 20)
+
+
+def test_state_must_be_a_mapping():
+    with pytest.raises(FieldValueError, match="state"):
+        unmet_criteria(["moaas", 5])  # type: ignore[arg-type]

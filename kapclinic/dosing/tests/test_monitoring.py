@@ -267,3 +267,20 @@ def test_an_impossible_baseline_names_the_baseline_field():
 def test_a_nonsense_threshold_is_refused():
     with pytest.raises(ValueError, match="spo2_warn_below"):
         alerts_for(CALM, thresholds={"spo2_warn_below": "94"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"spo2": 89}, ["89%", "below 90%", "urgent"]),
+        ({"spo2": 92}, ["92%", "below 94%", "recheck"]),
+        ({"heart_rate": 45}, ["45/min", "below 50/min"]),
+        ({"heart_rate": 145}, ["145/min", "above 140/min", "urgent"]),
+        ({"resp_rate": 9}, ["9/min", "below 10/min"]),
+        ({"moaas": 2}, ["MOAA/S 2"]),
+    ],
+)
+def test_messages_give_the_value_and_the_limit_it_crossed(changes, words):
+    (alert,) = alerts_for(reading(**changes))
+    for word in words:
+        assert word in alert.message

@@ -389,3 +389,8 @@ def test_impossible_trial_values_name_the_trial_and_part(trial, field):
     with pytest.raises(FieldValueError) as raised:
         evaluate(clean(antidepressant_trials=[FAILED, trial]))
     assert raised.value.field == f"antidepressant_trials[1].{field}"
+
+
+def test_facts_must_be_a_mapping():
+    with pytest.raises(FieldValueError, match="facts"):
+        evaluate(["pregnant"])  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Measurement-based care: instruments, scoring and change over time (pure modules so far)."""
