@@ -134,7 +134,7 @@ def check_reading(reading: Mapping[str, Any], *, name: str = "") -> dict[str, An
         if isinstance(symptoms, str | bytes) or not isinstance(symptoms, list | tuple | set):
             raise FieldValueError(f"{prefix}symptoms", "must be a list of symptoms")
         for symptom in symptoms:
-            if symptom not in SYMPTOMS:
+            if not isinstance(symptom, str) or symptom not in SYMPTOMS:
                 raise FieldValueError(f"{prefix}symptoms", f"{symptom!r} is not a known symptom")
         values["symptoms"] = [s for s in SYMPTOMS if s in symptoms]
     return values

@@ -249,7 +249,7 @@ def evaluate(facts: Mapping[str, Any], thresholds: Mapping[str, Any] | None = No
         add(key, "missing", f"Not yet recorded: {name}.")
 
     indication = facts.get("indication")
-    if indication not in INDICATIONS:
+    if not isinstance(indication, str) or indication not in INDICATIONS:
         if indication is None:
             missing("indication")
         else:

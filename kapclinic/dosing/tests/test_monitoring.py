@@ -236,6 +236,7 @@ def test_threshold_names_are_the_site_settings_fields():
         ("spo2", 97.5),
         ("moaas", True),
         ("symptoms", ["hiccups"]),
+        ("symptoms", [["chest_pain"]]),
         ("symptoms", "chest_pain"),
         ("sp02", 97),
     ],

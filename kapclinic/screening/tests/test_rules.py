@@ -95,7 +95,7 @@ def test_every_known_indication_is_accepted(indication):
     )
 
 
-@pytest.mark.parametrize("code", ["depression", "", "MDD", 3])
+@pytest.mark.parametrize("code", ["depression", "", "MDD", 3, ["mdd"]])
 def test_unknown_indication_is_a_missing_reason(code):
     decision = evaluate(clean(indication=code))
     assert decision.outcome == "needs_review"
