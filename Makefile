@@ -6,7 +6,7 @@ UV := python3 -m uv
 PY := $(UV) run --frozen python
 RUN_ENV := DEBUG=true KAPCLINIC_DEMO_MODE=true
 
-.PHONY: run install uv migrate demo serve test lint typecheck checks pytest pytest-postgres e2e bench clean
+.PHONY: run install uv migrate demo serve serve-prod test lint typecheck checks pytest pytest-postgres e2e bench clean
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -24,6 +24,12 @@ demo: migrate
 
 run: demo
 	$(RUN_ENV) PORT=$(PORT) scripts/serve
+
+# Production: gunicorn workers and the task worker, configured by the environment
+# (.env.example, docs/deploy.md). Migrate first: `$(PY) manage.py migrate`.
+serve-prod: install
+	$(PY) manage.py collectstatic --noinput
+	scripts/serve-prod
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -97,16 +97,39 @@ TEMPLATES = [
 # Database: SQLite (WAL, immediate transactions so concurrent writers queue instead
 # of failing) by default; PostgreSQL through DATABASE_URL in production.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kapclinic.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections only pay off when a process serves requests one after
+# another on the same thread (gunicorn's sync workers: scripts/serve-prod sets 60).
+# The development server starts a thread per request, and each finished thread's
+# persistent connection stays open until garbage collection: with a positive value
+# it exhausts PostgreSQL's max_connections under ordinary load. So 0 by default.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
+# Seconds a request may wait for a connection, a row lock or a statement before it
+# gives up and answers 503 (kapclinic/errors.py) instead of hanging the worker.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 5000)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 20000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # synchronous=FULL: in WAL mode NORMAL can lose the last acknowledged commits on
+    # a power cut or OS crash; FULL syncs the log at every commit (cost: bench/).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = DB_CONNECT_TIMEOUT
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
+# How long a client is asked to wait (Retry-After) after a 503 for a database that
+# is down, locked or too slow.
+DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

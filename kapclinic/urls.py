@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+
+# A database that is down or too slow answers 503 with Retry-After (errors.py).
+handler500 = "kapclinic.errors.server_error"
