@@ -5,9 +5,12 @@ from django.urls import include, path
 
 from kapclinic.api import api
 from kapclinic.content import views as content_views
+from kapclinic.ops import health
 
 urlpatterns = [
     path("", content_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("learn/", include("kapclinic.content.urls")),
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
