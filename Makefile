@@ -4,7 +4,8 @@ PORT ?= 8000
 export UV_COMPILE_BYTECODE := 1
 UV := python3 -m uv
 PY := $(UV) run --frozen python
-RUN_ENV := DEBUG=true KAPCLINIC_DEMO_MODE=true
+# DEBUG stays off even for the demo, so no debug page can show a patient's details.
+RUN_ENV := DEBUG=false KAPCLINIC_DEMO_MODE=true KAPCLINIC_LOCAL_SERVER=true
 
 .PHONY: run install uv migrate demo serve serve-prod test lint typecheck checks pytest pytest-postgres e2e bench clean
 

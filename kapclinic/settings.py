@@ -28,6 +28,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo mode relaxes staff two-factor so the demo clinic can be explored; a banner
 # says so on every page, and checks.py refuses it when DEBUG is off.
 DEMO_MODE = env_bool("KAPCLINIC_DEMO_MODE", False)
+# A plain local server: http on this machine only (`make run`). It allows demo mode
+# with DEBUG off, so no debug page can show a patient's details, and serves static
+# files straight from their sources. checks.py refuses it for any other host.
+LOCAL_SERVER = env_bool("KAPCLINIC_LOCAL_SERVER", False)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 SITE_NAME = env_str("KAPCLINIC_SITE_NAME", "kapclinic")
 
 INSTALLED_APPS = [
@@ -206,12 +211,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("KAPCLINIC_PLAIN_STATIC", False)
+            if DEBUG or LOCAL_SERVER or env_bool("KAPCLINIC_PLAIN_STATIC", False)
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or LOCAL_SERVER
 
 # The audit chain head is appended here at intervals (audit/anchors.py); keep it
 # off the database's disk, or copy it elsewhere, so one restore cannot undo both.
@@ -239,12 +244,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+_PLAIN_HTTP = DEBUG or LOCAL_SERVER
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not _PLAIN_HTTP)
 # Load balancers probe health over plain http on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not _PLAIN_HTTP)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if _PLAIN_HTTP else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 # Content Security Policy: only this site's own scripts, styles and forms. Templates
