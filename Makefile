@@ -4,9 +4,10 @@ PORT ?= 8000
 export UV_COMPILE_BYTECODE := 1
 UV := python3 -m uv
 PY := $(UV) run --frozen python
-RUN_ENV := DEBUG=true KAPCLINIC_DEMO_MODE=true
+# DEBUG stays off even for the demo, so no debug page can show a patient's details.
+RUN_ENV := DEBUG=false KAPCLINIC_DEMO_MODE=true KAPCLINIC_LOCAL_SERVER=true
 
-.PHONY: run install uv migrate demo serve test lint typecheck checks pytest pytest-postgres e2e bench clean
+.PHONY: run install uv migrate demo serve serve-prod test lint typecheck checks pytest pytest-postgres e2e bench clean
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -24,6 +25,12 @@ demo: migrate
 
 run: demo
 	$(RUN_ENV) PORT=$(PORT) scripts/serve
+
+# Production: gunicorn workers and the task worker, configured by the environment
+# (.env.example, docs/deploy.md). Migrate first: `$(PY) manage.py migrate`.
+serve-prod: install
+	$(PY) manage.py collectstatic --noinput
+	scripts/serve-prod
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -21,13 +21,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings):
+def _fast_test_settings(settings, tmp_path):
     # Argon2 is the production hasher (tested in accounts); tests use a fast one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SECURE_SSL_REDIRECT = False
     settings.DEMO_MODE = False
+    # Never read or extend a developer's real audit anchors.
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.log")
     # Tests serve static files through the finders; no collected directory exists.
     settings.STATIC_ROOT = None
     settings.STORAGES = {

@@ -1,7 +1,8 @@
 """System checks for production mistakes in kapclinic's own settings.
 
-Demo mode and a wildcard host with DEBUG off are refused by every `manage.py check`
-(and so by runserver and migrate). The secret key is a deploy check, reported by
+Demo mode (except on a plain local server) and a wildcard host with DEBUG off are
+refused by every `manage.py check` (and so by runserver and migrate), as is a
+plain local server that answers other hosts. The secret key is a deploy check, reported by
 `manage.py check --deploy`, because a fresh checkout runs with DEBUG off and the
 development key, and its plain `check` must stay clean.
 """
@@ -40,9 +41,28 @@ def check_secret_key(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     return []
 
 
+def _loopback_only() -> bool:
+    return bool(settings.ALLOWED_HOSTS) and set(settings.ALLOWED_HOSTS) <= settings.LOOPBACK_HOSTS
+
+
+@register(Tags.security)
+def check_local_server(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if settings.LOCAL_SERVER and not _loopback_only():
+        return [
+            Error(
+                "KAPCLINIC_LOCAL_SERVER is on while ALLOWED_HOSTS names other hosts.",
+                hint="The local server speaks plain http: use it on 127.0.0.1/localhost only.",
+                id="kapclinic.E005",
+            )
+        ]
+    return []
+
+
 @register(Tags.security)
 def check_demo_mode(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    if settings.DEMO_MODE and not settings.DEBUG:
+    # A plain local server (`make run`) may show the demo with DEBUG off.
+    local = settings.LOCAL_SERVER and _loopback_only()
+    if settings.DEMO_MODE and not settings.DEBUG and not local:
         return [
             Error(
                 "KAPCLINIC_DEMO_MODE is on while DEBUG is off.",

@@ -31,6 +31,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo mode relaxes staff two-factor so the demo clinic can be explored; a banner
 # says so on every page, and checks.py refuses it when DEBUG is off.
 DEMO_MODE = env_bool("KAPCLINIC_DEMO_MODE", False)
+# A plain local server: http on this machine only (`make run`). It allows demo mode
+# with DEBUG off, so no debug page can show a patient's details, and serves static
+# files straight from their sources. checks.py refuses it for any other host.
+LOCAL_SERVER = env_bool("KAPCLINIC_LOCAL_SERVER", False)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 SITE_NAME = env_str("KAPCLINIC_SITE_NAME", "kapclinic")
 
 INSTALLED_APPS = [
@@ -55,6 +60,7 @@ INSTALLED_APPS = [
     "kapclinic.patients",
     "kapclinic.audit",
     "kapclinic.content",
+    "kapclinic.ops",
 ]
 
 MIDDLEWARE = [
@@ -100,16 +106,39 @@ TEMPLATES = [
 # Database: SQLite (WAL, immediate transactions so concurrent writers queue instead
 # of failing) by default; PostgreSQL through DATABASE_URL in production.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kapclinic.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections only pay off when a process serves requests one after
+# another on the same thread (gunicorn's sync workers: scripts/serve-prod sets 60).
+# The development server starts a thread per request, and each finished thread's
+# persistent connection stays open until garbage collection: with a positive value
+# it exhausts PostgreSQL's max_connections under ordinary load. So 0 by default.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
+# Seconds a request may wait for a connection, a row lock or a statement before it
+# gives up and answers 503 (kapclinic/errors.py) instead of hanging the worker.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 5000)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 20000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # synchronous=FULL: in WAL mode NORMAL can lose the last acknowledged commits on
+    # a power cut or OS crash; FULL syncs the log at every commit (cost: bench/).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = DB_CONNECT_TIMEOUT
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
+# How long a client is asked to wait (Retry-After) after a 503 for a database that
+# is down, locked or too slow.
+DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -185,12 +214,16 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("KAPCLINIC_PLAIN_STATIC", False)
+            if DEBUG or LOCAL_SERVER or env_bool("KAPCLINIC_PLAIN_STATIC", False)
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or LOCAL_SERVER
+
+# The audit chain head is appended here at intervals (audit/anchors.py); keep it
+# off the database's disk, or copy it elsewhere, so one restore cannot undo both.
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log"))
 
 # E-mail: console in development; SMTP in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -214,10 +247,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+_PLAIN_HTTP = DEBUG or LOCAL_SERVER
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not _PLAIN_HTTP)
+# Load balancers probe health over plain http on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not _PLAIN_HTTP)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if _PLAIN_HTTP else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 # Content Security Policy: only this site's own scripts, styles and forms. Templates

@@ -16,6 +16,13 @@ LAST_SEEN_KEY = "kap_last_seen"
 IDLE = "idle"
 ABSOLUTE = "absolute"
 
+# The last-seen time is written at most this often, so a run of requests saves the
+# session once a minute instead of at every request. Activity after the stored
+# time and before the next write is at most TOUCH_EVERY - 1 seconds later, so the
+# idle limit counts from there: a session never ends before the idle limit after
+# its last real activity, and at most that many seconds after.
+TOUCH_EVERY = 60
+
 
 def _now() -> int:
     return int(timezone.now().timestamp())
@@ -43,10 +50,14 @@ def expired_reason(request: HttpRequest) -> str | None:
         last_seen = now
     if now - int(login_at) >= settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
         return ABSOLUTE
-    if now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+    if now - int(last_seen) - (TOUCH_EVERY - 1) > settings.SESSION_IDLE_TIMEOUT.total_seconds():
         return IDLE
     return None
 
 
 def touch(request: HttpRequest) -> None:
-    request.session[LAST_SEEN_KEY] = _now()
+    """Record activity now, unless it was recorded less than TOUCH_EVERY seconds ago."""
+    now = _now()
+    last_seen = request.session.get(LAST_SEEN_KEY)
+    if last_seen is None or now - int(last_seen) >= TOUCH_EVERY:
+        request.session[LAST_SEEN_KEY] = now

@@ -7,20 +7,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from kapclinic.audit import chain, context
+from kapclinic.audit import chain, context, seal
 from kapclinic.audit.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 
 if TYPE_CHECKING:
     from kapclinic.accounts.models import User
     from kapclinic.patients.models import Patient
-
-
-def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
 
 
 def record(
@@ -40,6 +32,9 @@ def record(
     Runs inside the caller's transaction when there is one, so an event and the
     write it describes commit or roll back together. `detail` must hold references
     and field names only, never PHI values.
+
+    Never waits for another transaction: if the chain head is held elsewhere the
+    event is stored pending and sealed into the chain right after (`audit.seal`).
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -47,7 +42,7 @@ def record(
     ctx = context.current()
     actor_id = actor.pk if actor is not None and actor.pk is not None else None
     with transaction.atomic():
-        head = _lock_head()
+        head = seal.try_lock_head()
         fields: dict[str, Any] = {
             "occurred_at": timezone.now(),
             "actor_id": actor_id,
@@ -63,7 +58,14 @@ def record(
             "flagged": flagged,
             "detail": detail or {},
         }
+        if head is None:
+            event = AuditEvent.objects.create(**fields)
+            transaction.on_commit(seal.seal_after_commit, robust=True)
+            return event
         digest = chain.compute_hash(head.last_hash, chain.event_payload(**fields))
-        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
-        AuditChainHead.objects.filter(pk=head.pk).update(last_id=event.pk, last_hash=digest)
+        seq = head.last_seq + 1
+        event = AuditEvent.objects.create(seq=seq, prev_hash=head.last_hash, hash=digest, **fields)
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_id=event.pk, last_seq=seq, last_hash=digest
+        )
     return event

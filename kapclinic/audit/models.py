@@ -37,6 +37,11 @@ class AuditEvent(models.Model):
     row carries the SHA-256 of its own content and the previous row's hash, so
     `manage.py verify_audit` finds an altered or deleted row. No PHI values are
     stored, only references (patient id, object type and id) and field names.
+
+    `seq` is the row's place in the chain. A row written while another transaction
+    holds the chain head is stored *pending* (no seq, prev_hash or hash) and sealed
+    into the chain moments later by `audit.seal`, so no request waits for another
+    (design: docs/architecture.md, "Audit trail").
     """
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -67,14 +72,19 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=200, blank=True)
     flagged = models.BooleanField(default=False, help_text="Break-glass or other review.")
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["patient", "occurred_at"]),
             models.Index(fields=["actor", "occurred_at"]),
+            # The sealer's "what is still pending" query stays cheap as the trail grows.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_pending"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,13 +110,15 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that records the last audit hash.
+    """The single row that records the end of the audit chain.
 
-    Writers lock it (SELECT ... FOR UPDATE) so events from many processes form one
-    chain; it also lets `verify_audit` notice that the newest rows were deleted.
+    Whoever chains rows locks it (SELECT ... FOR UPDATE), so events from many
+    processes form one chain; request paths only ever try it without waiting. It
+    also lets `verify_audit` notice that the newest rows were deleted.
     """
 
     last_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:

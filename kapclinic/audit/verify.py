@@ -2,9 +2,11 @@
 
 A row is *altered* when its stored hash is not the hash of its content; a *broken
 link* when its prev_hash is not the previous row's hash (a row before it was
-deleted or rewritten); a *missing tail* when the chain head names a newer row than
+deleted or rewritten); a *missing tail* when the chain head names a row other than
 the last one found (the newest rows were deleted). The head is read before the
-rows, so rows appended while the check runs are left for the next run.
+rows, so rows appended while the check runs are left for the next run. Anchors
+kept outside the database (`audit/anchors.py`) catch a tail deleted together with
+a rewritten head.
 """
 
 from __future__ import annotations
@@ -69,17 +71,24 @@ class Report:
         return not self.problems
 
 
-def row_hash(row: tuple[Any, ...]) -> str:
-    """The hash a row should carry, given its stored prev_hash and content."""
+def row_payload(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The hashed content of a row (ROW_FIELDS tuple), without its chain columns."""
     values = dict(zip(ROW_FIELDS, row, strict=True))
-    payload = event_payload(
+    return event_payload(
         **{k: v for k, v in values.items() if k not in ("id", "prev_hash", "hash")}
     )
-    return compute_hash(values["prev_hash"], payload)
+
+
+def row_hash(row: tuple[Any, ...]) -> str:
+    """The hash a row should carry, given its stored prev_hash and content."""
+    return compute_hash(row[1], row_payload(row))
 
 
 def verify_rows(rows: Iterable[tuple[Any, ...]], head: Head | None) -> Report:
-    """Walk rows (ROW_FIELDS tuples, in id order) and check every hash and link."""
+    """Walk rows (ROW_FIELDS tuples, in chain order) and check every hash and link.
+
+    Chain order is the rows' `seq`, which is id order except for rows sealed late.
+    """
     report = Report()
     expected_prev = GENESIS_HASH
     last_id: int | None = None
@@ -106,7 +115,7 @@ def _check_head(report: Report, head: Head | None, last_id: int | None, last_has
         return
     if head.last_id == 0 and last_id is None:
         return
-    if last_id is None or last_id < head.last_id:
+    if last_id is None or last_id != head.last_id:
         report.problems.append(
             Problem(
                 head.last_id,

@@ -55,6 +55,9 @@ PATIENT_ONLY = row("404", patient="ok")
 EXPECTED: dict[str, dict[str, str]] = {
     # Public site.
     "home": PUBLIC,
+    # Health checks for load balancers: public, no PHI.
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "content:articles": PUBLIC,
     "content:article": PUBLIC,
     "content:manage": STAFF_ONLY,

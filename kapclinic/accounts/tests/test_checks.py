@@ -73,6 +73,30 @@ def test_demo_mode_is_allowed_with_debug(settings):
     assert checks.check_demo_mode(None) == []
 
 
+def test_demo_mode_is_allowed_without_debug_on_a_local_server(settings):
+    settings.DEBUG = False
+    settings.DEMO_MODE = True
+    settings.LOCAL_SERVER = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    assert checks.check_demo_mode(None) == []
+    assert checks.check_local_server(None) == []
+
+
+def test_a_local_server_answering_other_hosts_is_refused(settings):
+    settings.DEBUG = False
+    settings.DEMO_MODE = True
+    settings.LOCAL_SERVER = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "clinic.example.org"]
+    assert [e.id for e in checks.check_local_server(None)] == ["kapclinic.E005"]
+    assert [e.id for e in checks.check_demo_mode(None)] == ["kapclinic.E003"]
+
+
+def test_make_run_serves_the_demo_with_debug_off():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    run_env = next(line for line in makefile.splitlines() if line.startswith("RUN_ENV"))
+    assert "DEBUG=false" in run_env and "KAPCLINIC_LOCAL_SERVER=true" in run_env
+
+
 def test_wildcard_host_is_refused_without_debug(settings):
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["clinic.example.org", "*"]

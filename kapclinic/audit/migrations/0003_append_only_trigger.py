@@ -4,7 +4,8 @@ from kapclinic.audit import db_guard
 
 
 def forwards(apps, schema_editor):
-    db_guard.install(schema_editor.connection)
+    # The first form of the trigger: the current one names a column added in 0004.
+    db_guard.install(schema_editor.connection, v1=True)
 
 
 def backwards(apps, schema_editor):

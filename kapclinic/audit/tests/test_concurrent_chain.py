@@ -48,7 +48,7 @@ def test_parallel_writers_form_one_valid_chain(capsys: pytest.CaptureFixture[str
         t.join()
 
     assert errors == []
-    rows = list(AuditEvent.objects.order_by("id").values_list("prev_hash", "hash"))
+    rows = list(AuditEvent.objects.order_by("seq").values_list("prev_hash", "hash"))
     assert len(rows) == WRITERS * EVENTS_EACH
     for (_, previous), (prev_hash, _) in itertools.pairwise(rows):
         assert prev_hash == previous

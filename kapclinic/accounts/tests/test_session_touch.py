@@ -1,0 +1,48 @@
+"""The idle clock is saved at most once a minute, and never ends a session early."""
+
+import datetime as dt
+
+import time_machine
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from kapclinic.accounts import session_clock
+
+START = dt.datetime(2025, 3, 3, 8, 0, tzinfo=dt.UTC)
+PAGE = reverse("patients:portal")
+
+
+def saved_last_seen():
+    (session,) = Session.objects.all()
+    return session.get_decoded()[session_clock.LAST_SEEN_KEY]
+
+
+def test_requests_within_a_minute_do_not_save_the_session(client, cast, as_user):
+    with time_machine.travel(START, tick=False) as clock:
+        as_user(cast.patient_user)
+        client.get(PAGE)
+        first = saved_last_seen()
+        clock.shift(dt.timedelta(seconds=59))
+        client.get(PAGE)
+        assert saved_last_seen() == first
+        clock.shift(dt.timedelta(seconds=1))
+        client.get(PAGE)
+        assert saved_last_seen() == first + 60
+
+
+def test_unsaved_activity_still_counts_for_the_idle_limit(client, cast, as_user):
+    with time_machine.travel(START, tick=False) as clock:
+        as_user(cast.patient_user)
+        client.get(PAGE)
+        clock.shift(dt.timedelta(seconds=59))
+        client.get(PAGE)  # activity not written: within the minute
+        clock.shift(dt.timedelta(minutes=15))  # 15 minutes after that activity
+        assert client.get(PAGE).status_code == 200
+
+
+def test_the_idle_limit_still_ends_the_session(client, cast, as_user):
+    with time_machine.travel(START, tick=False) as clock:
+        as_user(cast.patient_user)
+        client.get(PAGE)
+        clock.shift(dt.timedelta(minutes=15, seconds=60))
+        assert client.get(PAGE).status_code == 302
