@@ -24,6 +24,15 @@ ABSOLUTE = "absolute"
 TOUCH_EVERY = 60
 
 
+def touch_every() -> int:
+    """Seconds between saves: TOUCH_EVERY, shortened for a short idle limit.
+
+    The slack is at most a fifteenth of the idle limit, so a limit of a few seconds
+    (tests, or a clinic that sets one very short) is still kept to the second.
+    """
+    return min(TOUCH_EVERY, int(settings.SESSION_IDLE_TIMEOUT.total_seconds()) // 15)
+
+
 def _now() -> int:
     return int(timezone.now().timestamp())
 
@@ -50,14 +59,15 @@ def expired_reason(request: HttpRequest) -> str | None:
         last_seen = now
     if now - int(login_at) >= settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
         return ABSOLUTE
-    if now - int(last_seen) - (TOUCH_EVERY - 1) > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+    slack = max(touch_every() - 1, 0)
+    if now - int(last_seen) - slack > settings.SESSION_IDLE_TIMEOUT.total_seconds():
         return IDLE
     return None
 
 
 def touch(request: HttpRequest) -> None:
-    """Record activity now, unless it was recorded less than TOUCH_EVERY seconds ago."""
+    """Record activity now, unless it was recorded less than `touch_every()` seconds ago."""
     now = _now()
     last_seen = request.session.get(LAST_SEEN_KEY)
-    if last_seen is None or now - int(last_seen) >= TOUCH_EVERY:
+    if last_seen is None or now - int(last_seen) >= touch_every():
         request.session[LAST_SEEN_KEY] = now

@@ -31,6 +31,9 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     "accounts:password_reset_done": {},
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     "accounts:password_reset_complete": {},
+    # Health checks for load balancers: process and database status, no records.
+    "healthz": {},
+    "readyz": {},
 }
 
 

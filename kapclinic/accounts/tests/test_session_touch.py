@@ -46,3 +46,12 @@ def test_the_idle_limit_still_ends_the_session(client, cast, as_user):
         client.get(PAGE)
         clock.shift(dt.timedelta(minutes=15, seconds=60))
         assert client.get(PAGE).status_code == 302
+
+
+def test_a_short_idle_limit_is_kept_to_the_second(client, cast, as_user, settings):
+    settings.SESSION_IDLE_TIMEOUT = dt.timedelta(seconds=6)
+    with time_machine.travel(START, tick=False) as clock:
+        as_user(cast.patient_user)
+        client.get(PAGE)
+        clock.shift(dt.timedelta(seconds=7))
+        assert client.get(PAGE).status_code == 302
