@@ -6,6 +6,7 @@ the request's transaction is rolled back, and the next request works again.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -139,3 +140,23 @@ def test_a_request_blocked_by_a_lock_answers_503_within_the_lock_timeout(cast, o
         other_connection.rollback()
     assert response.status_code == 503
     assert not Patient.objects.filter(family_name="Blocked").exists()
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_is_down_answers_503_then_recovers(cast):
+    desk = login(Client(raise_request_exception=False), cast.front_desk)
+    with socket.socket() as s:  # a port nothing listens on: the server is "down"
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = closed_port
+    try:
+        response = desk.get(reverse("patients:list"))
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert desk.get(reverse("patients:list")).status_code == 200
