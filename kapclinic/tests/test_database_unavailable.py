@@ -7,6 +7,7 @@ the request's transaction is rolled back, and the next request works again.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -160,3 +161,25 @@ def test_a_database_that_is_down_answers_503_then_recovers(cast):
     assert response.status_code == 503
     assert response["Retry-After"].isdigit()
     assert desk.get(reverse("patients:list")).status_code == 200
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_over_the_time_limit_answers_503(cast, monkeypatch):
+    from kapclinic.patients import api as patients_api
+
+    desk = login(Client(raise_request_exception=False), cast.front_desk)
+    from kapclinic.patients.access import visible_patients as visible
+
+    def slow(*args: object, **kwargs: object):
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 200")
+            cursor.execute("SELECT pg_sleep(5)")
+        return visible(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(patients_api, "visible_patients", slow)
+    started = time.monotonic()
+    response = desk.get("/api/v1/patients/")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 4
+    assert response.json() == {"detail": UNAVAILABLE_DETAIL}
