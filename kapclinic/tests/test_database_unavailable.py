@@ -139,6 +139,8 @@ def test_a_request_blocked_by_a_lock_answers_503_within_the_lock_timeout(cast, o
         response = desk.post(REGISTER, registration(cast, "Blocked"))
     finally:
         other_connection.rollback()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
     assert response.status_code == 503
     assert not Patient.objects.filter(family_name="Blocked").exists()
 
@@ -179,7 +181,11 @@ def test_a_statement_over_the_time_limit_answers_503(cast, monkeypatch):
 
     monkeypatch.setattr(patients_api, "visible_patients", slow)
     started = time.monotonic()
-    response = desk.get("/api/v1/patients/")
+    try:
+        response = desk.get("/api/v1/patients/")
+    finally:
+        with connection.cursor() as cursor:  # the test database's flush needs longer
+            cursor.execute("RESET statement_timeout")
     assert response.status_code == 503
     assert time.monotonic() - started < 4
     assert response.json() == {"detail": UNAVAILABLE_DETAIL}
