@@ -76,7 +76,9 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        session_clock.set_seen_cookie(request, response)
+        return response
 
     def process_view(
         self, request: HttpRequest, view_func: ViewFunc, args: Any, kwargs: Any

@@ -1,36 +1,36 @@
-"""When a session started and when it was last used, kept in the session itself.
+"""When a session started and when it was last used.
 
 Times are epoch seconds from `django.utils.timezone.now()` so they survive any
 session serializer and can be checked on whichever app server gets the request.
+
+Saving the session at every request costs a database write per page, so the
+last-seen time is written into the session at most once a minute. The exact time
+of the latest request travels instead in a small signed cookie (`SEEN_COOKIE`),
+bound to the session's key, that every response refreshes for free. The idle
+clock runs from the later of the two: a session ends exactly when it would if
+every request were saved, no earlier (a note being typed is not lost) and no
+later. The cookie can only carry a time the server itself signed for this
+session, so it cannot stretch a session beyond real activity.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core import signing
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 LOGIN_AT_KEY = "kap_login_at"
 LAST_SEEN_KEY = "kap_last_seen"
+SEEN_COOKIE = "kap_seen"
+_SEEN_SALT = "kapclinic.session-clock.seen"
+_SEEN_ATTR = "_kap_seen_now"
 
 IDLE = "idle"
 ABSOLUTE = "absolute"
 
-# The last-seen time is written at most this often, so a run of requests saves the
-# session once a minute instead of at every request. Activity after the stored
-# time and before the next write is at most TOUCH_EVERY - 1 seconds later, so the
-# idle limit counts from there: a session never ends before the idle limit after
-# its last real activity, and at most that many seconds after.
+# The session itself is saved at most this often by `touch`.
 TOUCH_EVERY = 60
-
-
-def touch_every() -> int:
-    """Seconds between saves: TOUCH_EVERY, shortened for a short idle limit.
-
-    The slack is at most a fifteenth of the idle limit, so a limit of a few seconds
-    (tests, or a clinic that sets one very short) is still kept to the second.
-    """
-    return min(TOUCH_EVERY, int(settings.SESSION_IDLE_TIMEOUT.total_seconds()) // 15)
 
 
 def _now() -> int:
@@ -42,6 +42,21 @@ def start(request: HttpRequest) -> None:
     now = _now()
     request.session[LOGIN_AT_KEY] = now
     request.session[LAST_SEEN_KEY] = now
+
+
+def _seen_by_cookie(request: HttpRequest) -> int | None:
+    """The time in this session's signed cookie, if it carries a valid one."""
+    raw = request.COOKIES.get(SEEN_COOKIE)
+    key = request.session.session_key
+    if not raw or not key:
+        return None
+    try:
+        value = signing.loads(raw, salt=_SEEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or value[0] != key:
+        return None
+    return int(value[1]) if isinstance(value[1], int) else None
 
 
 def expired_reason(request: HttpRequest) -> str | None:
@@ -57,17 +72,35 @@ def expired_reason(request: HttpRequest) -> str | None:
         request.session[LOGIN_AT_KEY] = login_at = now
     if last_seen is None:
         last_seen = now
+    by_cookie = _seen_by_cookie(request)
+    if by_cookie is not None and by_cookie <= now:
+        last_seen = max(int(last_seen), by_cookie)
     if now - int(login_at) >= settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
         return ABSOLUTE
-    slack = max(touch_every() - 1, 0)
-    if now - int(last_seen) - slack > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+    if now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT.total_seconds():
         return IDLE
     return None
 
 
 def touch(request: HttpRequest) -> None:
-    """Record activity now, unless it was recorded less than `touch_every()` seconds ago."""
+    """Record activity now: in the cookie always, in the session once a minute."""
     now = _now()
+    setattr(request, _SEEN_ATTR, now)
     last_seen = request.session.get(LAST_SEEN_KEY)
-    if last_seen is None or now - int(last_seen) >= touch_every():
+    if last_seen is None or now - int(last_seen) >= TOUCH_EVERY:
         request.session[LAST_SEEN_KEY] = now
+
+
+def set_seen_cookie(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Put this request's time, signed for its session, on the response."""
+    now = getattr(request, _SEEN_ATTR, None)
+    key = request.session.session_key if hasattr(request, "session") else None
+    if now is None or not key:
+        return
+    response.set_cookie(
+        SEEN_COOKIE,
+        signing.dumps([key, now], salt=_SEEN_SALT),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

@@ -26,6 +26,9 @@ from kapclinic.audit.verify import ROW_FIELDS, row_payload
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+# A request that finds rows pending seals at most this many itself (its reply waits
+# for them); after a long stall the rest goes to the task worker.
+IN_REQUEST = 20
 
 
 def try_lock_head() -> AuditChainHead | None:
@@ -49,14 +52,16 @@ def wait_for_head() -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
-def seal_pending(head: AuditChainHead) -> int:
-    """Chain every committed pending row, in id order, after `head` (locked)."""
+def seal_pending(head: AuditChainHead, *, limit: int | None = None) -> int:
+    """Chain committed pending rows (all, or the first `limit`), in id order, after
+    `head` (locked)."""
     sealed = 0
     while True:
+        batch = BATCH if limit is None else min(BATCH, limit - sealed)
         pending = list(
             AuditEvent.objects.filter(seq__isnull=True)
             .order_by("id")
-            .values_list(*ROW_FIELDS)[:BATCH]
+            .values_list(*ROW_FIELDS)[:batch]
         )
         for row in pending:
             digest = compute_hash(head.last_hash, row_payload(row))
@@ -67,7 +72,7 @@ def seal_pending(head: AuditChainHead) -> int:
                 raise RuntimeError(f"audit row {row[0]} changed while being sealed")
             head.last_id, head.last_seq, head.last_hash = row[0], head.last_seq + 1, digest
         sealed += len(pending)
-        if len(pending) < BATCH:
+        if len(pending) < batch or (limit is not None and sealed >= limit):
             break
     if sealed:
         AuditChainHead.objects.filter(pk=head.pk).update(
@@ -76,18 +81,19 @@ def seal_pending(head: AuditChainHead) -> int:
     return sealed
 
 
-def seal_now(*, wait: bool) -> int | None:
+def seal_now(*, wait: bool, limit: int | None = None) -> int | None:
     """Seal what is pending in a transaction of its own; None if the head was busy."""
     with transaction.atomic():
         head = wait_for_head() if wait else try_lock_head()
         if head is None:
             return None
-        return seal_pending(head)
+        return seal_pending(head, limit=limit)
 
 
 def seal_after_commit() -> None:
-    """Run after a request committed a pending row: seal it now or hand it on."""
-    if seal_now(wait=False) is None:
+    """Run after a request committed a pending row: seal a few now, hand on the rest."""
+    sealed = seal_now(wait=False, limit=IN_REQUEST)
+    if sealed is None or sealed >= IN_REQUEST:
         seal_audit_trail.enqueue()
 
 

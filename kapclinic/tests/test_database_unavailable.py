@@ -6,6 +6,8 @@ the request's transaction is rolled back, and the next request works again.
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -137,5 +139,53 @@ def test_a_request_blocked_by_a_lock_answers_503_within_the_lock_timeout(cast, o
         response = desk.post(REGISTER, registration(cast, "Blocked"))
     finally:
         other_connection.rollback()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
     assert response.status_code == 503
     assert not Patient.objects.filter(family_name="Blocked").exists()
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_is_down_answers_503_then_recovers(cast):
+    desk = login(Client(raise_request_exception=False), cast.front_desk)
+    with socket.socket() as s:  # a port nothing listens on: the server is "down"
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = closed_port
+    try:
+        response = desk.get(reverse("patients:list"))
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert desk.get(reverse("patients:list")).status_code == 200
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_over_the_time_limit_answers_503(cast, monkeypatch):
+    from kapclinic.patients import api as patients_api
+
+    desk = login(Client(raise_request_exception=False), cast.front_desk)
+    from kapclinic.patients.access import visible_patients as visible
+
+    def slow(*args: object, **kwargs: object):
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 200")
+            cursor.execute("SELECT pg_sleep(5)")
+        return visible(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(patients_api, "visible_patients", slow)
+    started = time.monotonic()
+    try:
+        response = desk.get("/api/v1/patients/")
+    finally:
+        with connection.cursor() as cursor:  # the test database's flush needs longer
+            cursor.execute("RESET statement_timeout")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 4
+    assert response.json() == {"detail": UNAVAILABLE_DETAIL}

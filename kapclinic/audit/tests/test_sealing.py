@@ -70,3 +70,15 @@ def test_the_database_refuses_resealing_a_sealed_row():
     seal.seal_now(wait=True)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=row.pk).update(seq=99, prev_hash="", hash="b" * 64)
+
+
+def test_a_request_seals_a_few_pending_rows_and_hands_the_rest_on(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    for n in range(seal.IN_REQUEST + 5):
+        pending(n=n)
+    seal.seal_after_commit()
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 5
+    assert len(default_task_backend.results) == 1  # type: ignore[attr-defined]
+    assert seal.seal_audit_trail.call() == 5
