@@ -141,7 +141,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Two-factor: TOTP for every staff account, single-use backup codes.
-OTP_TOTP_ISSUER = SITE_NAME
+
+
+def OTP_TOTP_ISSUER(device: object) -> str:  # django-otp calls it
+    """Authenticator apps list the code under the clinic's own name (read when enrolling)."""
+    from kapclinic.clinics.branding import totp_issuer
+
+    return totp_issuer(device)
+
+
 OTP_TOTP_THROTTLE_FACTOR = 1
 BACKUP_CODE_COUNT = 10
 

@@ -55,6 +55,7 @@ PATIENT_ONLY = row("404", patient="ok")
 EXPECTED: dict[str, dict[str, str]] = {
     # Public site.
     "home": PUBLIC,
+    "favicon": dict.fromkeys(ROLES, "away"),  # to the icon in static files
     "content:articles": PUBLIC,
     "content:article": PUBLIC,
     "content:manage": STAFF_ONLY,

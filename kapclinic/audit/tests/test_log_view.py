@@ -10,8 +10,8 @@ from kapclinic.clinics.tests.battery import assert_hidden_from_others, request_o
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit:log")
-QUERIES = 10  # time zone, chain head lock and append (5), count, page, actor choices,
-# grants awaiting review
+QUERIES = 11  # time zone, chain head lock and append (5), count, page, actor choices,
+# grants awaiting review, the clinic's name in the header
 
 
 def _ids(response):
