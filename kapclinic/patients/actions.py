@@ -207,30 +207,52 @@ def update_contact(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     return changed
 
 
+def _same_person(contact: Contact, name: str) -> bool:
+    return " ".join(contact.name.split()).casefold() == " ".join(name.split()).casefold()
+
+
 @transaction.atomic
 def save_own_emergency_contact(
     *, actor: User, patient: Patient, data: Mapping[str, Any]
 ) -> Contact:
-    """A patient sets their emergency contact: updates the first one, or adds one."""
+    """A patient sets their emergency contact.
+
+    The same person (same name) gets their details updated. A different person is a
+    new contact record, and the previous one stays on file, no longer the emergency
+    contact: overwriting it would hand the newcomer the old person's flags (such as
+    "can escort home after dosing", which staff confirm) and lose the old record.
+    """
     data = _only(data, EMERGENCY_CONTACT_FIELDS)
     if patient.user_id is None or patient.user_id != actor.pk:
         raise PermissionDenied("Patients may change only their own emergency contact.")
     contact = patient.contacts.filter(is_emergency=True).order_by("id").first()
-    if contact is None:
-        contact = Contact.objects.create(patient=patient, is_emergency=True, **data)
+    if contact is not None and _same_person(contact, str(data.get("name", contact.name))):
+        changed = _apply(contact, data)
+        if changed:
+            contact.save(update_fields=changed)
+            _audit(
+                actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed
+            )
+        return contact
+    if contact is not None:
+        contact.is_emergency = False
+        contact.save(update_fields=["is_emergency"])
         _audit(
             actor=actor,
-            action=AuditAction.CREATE,
+            action=AuditAction.UPDATE,
             patient=patient,
             obj=contact,
-            fields=sorted([*_given(data), "is_emergency"]),
+            fields=["is_emergency"],
         )
-        return contact
-    changed = _apply(contact, data)
-    if changed:
-        contact.save(update_fields=changed)
-        _audit(actor=actor, action=AuditAction.UPDATE, patient=patient, obj=contact, fields=changed)
-    return contact
+    new_contact = Contact.objects.create(patient=patient, is_emergency=True, **data)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=new_contact,
+        fields=sorted([*_given(data), "is_emergency"]),
+    )
+    return new_contact
 
 
 def _require_clinical(actor: User, patient: Patient) -> None:

@@ -99,3 +99,19 @@ def test_unknown_site_is_404(admin_in):
 
 def test_patch_is_not_allowed(cast, admin_in):
     assert admin_in.patch(_url(cast.site.pk)).status_code == 405
+
+
+def test_failed_save_opens_with_a_summary_linking_each_bad_field(cast, admin_in):
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, spo2_warn_below=""))
+    assert response.status_code == 200
+    text = response.content.decode()
+    summary = text[
+        text.index('id="error-summary"') : text.index("</div>", text.index('id="error-summary"'))
+    ]
+    assert "autofocus" in text[text.index('<div class="error-summary"') :][:200]
+    assert (
+        '<a href="#id_spo2_warn_below">Warning: SpO2 below (%): This field is required.</a>'
+        in summary
+    )
+    # The summary comes before the first threshold table, at the top of the form.
+    assert text.index('id="error-summary"') < text.index("<table")

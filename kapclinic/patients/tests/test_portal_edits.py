@@ -79,6 +79,37 @@ def test_patient_updates_the_existing_emergency_contact(cast, as_user):
     assert row.action == "update" and row.detail == {"fields": ["phone"]}
 
 
+def test_a_different_emergency_contact_is_a_new_record_not_an_overwrite(cast, as_user):
+    # The partner can escort the patient home; naming the sibling as emergency contact
+    # must not turn the partner's record into the sibling's (with the escort flag).
+    partner = Contact.objects.create(
+        patient=cast.patient,
+        name="Alex Partner",
+        relationship="partner",
+        phone="+1 555 0123",
+        is_emergency=True,
+        can_escort=True,
+    )
+    start = last_event_id()
+    data = {"name": "Eve Sister", "relationship": "sibling", "phone": "+1 555 0145"}
+    assert as_user(cast.patient_user).post(EMERGENCY, data).status_code == 302
+    partner.refresh_from_db()
+    assert (partner.name, partner.relationship, partner.phone) == (
+        "Alex Partner",
+        "partner",
+        "+1 555 0123",
+    )
+    assert partner.can_escort and not partner.is_emergency
+    sibling = Contact.objects.get(patient=cast.patient, name="Eve Sister")
+    assert sibling.is_emergency and not sibling.can_escort
+    assert sibling.relationship == "sibling"
+    events = {(e.action, e.object_id, tuple(e.detail["fields"])) for e in new_events(start)}
+    assert events == {
+        ("update", str(partner.pk), ("is_emergency",)),
+        ("create", str(sibling.pk), ("is_emergency", "name", "phone", "relationship")),
+    }
+
+
 def test_emergency_contact_needs_a_phone(cast, as_user):
     before = state()
     response = as_user(cast.patient_user).post(
