@@ -29,7 +29,8 @@ def test_page_shows_each_threshold_with_default_and_source(cast, admin_in):
     assert response.status_code == 200
     text = response.content.decode()
     assert "Warning: SpO2 below (%)" in text
-    assert "CLINICAL.md 4: SpO2 below 94% warns [U]." in text
+    assert "Oxygen saturation below 94% warns. No published source: a clinic setting" in text
+    assert "CLINICAL.md" not in text
     assert "Spravato REMS" in text
     assert text.count('type="number"') == len(THRESHOLD_FIELDS)
 
