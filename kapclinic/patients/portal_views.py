@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kapclinic.accounts import two_factor
 from kapclinic.accounts.access import current_user
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
@@ -33,7 +34,14 @@ def portal(request: HttpRequest) -> HttpResponse:
         obj=patient,
         detail={"page": "portal"},
     )
-    return render(request, "patients/portal.html", {"patient": patient})
+    user = current_user(request)
+    context = {
+        "patient": patient,
+        # The next steps list only what the patient can do here today.
+        "emergency_contact": any(c.is_emergency for c in patient.contacts.all()),
+        "two_factor_on": two_factor.confirmed_totp(user) is not None,
+    }
+    return render(request, "patients/portal.html", context)
 
 
 @require_http_methods(["GET", "POST"])
