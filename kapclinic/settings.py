@@ -244,9 +244,31 @@ CONTENT_SECURITY_POLICY = {
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # One line per request from the development server. Named here because
+        # configuring "django" below resets its children to inherit from it.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # Django's own logger has a console handler and also passed its records up to
+        # the root's, so each of its lines printed twice; it now prints once, here.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # A 4xx is already in the server's own line for the request; Django's
+        # "Not Found" warning repeated it. Server errors still print.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -165,9 +165,24 @@ def build_demo_clinic(
         clinic.patients_created += count
         say(f"  {clinic.patients_created} patients created")
     clinic.patients_total = have + clinic.patients_created
-    clinic.logins = [(spec.email, spec.role.label) for spec in STAFF]
-    clinic.logins.append((PORTAL_EMAIL, Role.PATIENT.label))
+    clinic.logins = demo_logins()
     return clinic
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """Every demo account, (e-mail, role), in the order they are listed."""
+    logins = [(spec.email, str(spec.role.label)) for spec in STAFF]
+    logins.append((PORTAL_EMAIL, str(Role.PATIENT.label)))
+    return logins
+
+
+def sign_in_lines() -> list[str]:
+    """The demo sign-in list, printed the same way by `seed_demo` and `scripts/serve`."""
+    logins = demo_logins()
+    width = max(len(role) for _, role in logins)
+    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {role.ljust(width)}  {email}" for email, role in logins]
+    return lines
 
 
 def _next_index() -> int:
