@@ -378,7 +378,7 @@ class _PatientFactory:
             birth_date=birth,
             sex_at_birth=sex,
             email=PORTAL_EMAIL if portal else f"{handle}@example.com",
-            phone=f"+1 555 01{rng.randint(0, 99):02d}",
+            phone=f"+1312555{rng.randint(100, 199)}",
             address_line1=f"{rng.randint(1, 999)} {rng.choice(cat.STREETS)}",
             city=site.city,
             region=site.region,
@@ -434,7 +434,7 @@ class _PatientFactory:
                 patient_id=patient.pk,
                 name=f"{given} {family}",
                 relationship=relationship,
-                phone=f"+1 555 01{rng.randint(0, 99):02d}",
+                phone=f"+1312555{rng.randint(100, 199)}",
                 is_emergency=True,
                 can_escort=rng.random() < 0.8,
             )
@@ -446,7 +446,7 @@ class _PatientFactory:
                     patient_id=patient.pk,
                     name=doctor,
                     relationship=Contact.Relationship.PRIMARY_CARE,
-                    phone=f"+1 555 01{rng.randint(0, 99):02d}",
+                    phone=f"+1312555{rng.randint(100, 199)}",
                     email="practice@example.org",
                 )
             )

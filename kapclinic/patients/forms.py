@@ -16,6 +16,7 @@ from django.utils import timezone
 from kapclinic.accounts.models import User
 from kapclinic.audit.breakglass import MIN_REASON_LENGTH
 from kapclinic.clinics.models import Site
+from kapclinic.clinics.phones import PhoneField
 from kapclinic.patients import actions
 from kapclinic.patients.models import (
     Allergy,
@@ -27,7 +28,7 @@ from kapclinic.patients.models import (
     Patient,
 )
 from kapclinic.patients.search import is_impossible_date
-from kapclinic.widgets import DateInput
+from kapclinic.widgets import COMMON_LABELS, DateInput
 
 
 class ClinicFormMixin:
@@ -73,6 +74,8 @@ class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
         model = Patient
         fields = list(actions.DEMOGRAPHIC_FIELDS)
         widgets = {"birth_date": DateInput()}
+        field_classes = {"phone": PhoneField}
+        labels = COMMON_LABELS
 
     def clean_birth_date(self) -> date | None:
         return _not_future(self.cleaned_data.get("birth_date"), "birth date")
@@ -95,18 +98,22 @@ class OwnContactDetailsForm(ClinicFormMixin, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = list(actions.OWN_CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
+        labels = COMMON_LABELS
 
 
 class ContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
     class Meta:
         model = Contact
         fields = list(actions.CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
 
 
 class EmergencyContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
     class Meta:
         model = Contact
         fields = list(actions.EMERGENCY_CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
 
 
 class MeasurementForm(ClinicFormMixin, forms.ModelForm[BodyMeasurement]):

@@ -23,11 +23,11 @@ def current(patient, **changes):
 def test_staff_who_see_the_patient_can_edit(cast, as_user, who):
     start = last_event_id()
     response = as_user(getattr(cast, who)).post(
-        url(cast.patient), current(cast.patient, phone="555-7777", pronouns="they/them")
+        url(cast.patient), current(cast.patient, phone="312-555-7777", pronouns="they/them")
     )
     assert response.status_code == 302
     cast.patient.refresh_from_db()
-    assert cast.patient.phone == "555-7777" and cast.patient.pronouns == "they/them"
+    assert cast.patient.phone == "+13125557777" and cast.patient.pronouns == "they/them"
     (row,) = new_events(start)
     assert row.action == "update" and row.detail == {"fields": ["phone", "pronouns"]}
 
@@ -65,7 +65,7 @@ def test_others_get_404_and_nothing_changes(cast, as_user, who):
     before = state()
     client = as_user(getattr(cast, who))
     assert client.get(url(cast.patient)).status_code == 404
-    response = client.post(url(cast.patient), current(cast.patient, phone="555-0000"))
+    response = client.post(url(cast.patient), current(cast.patient, phone="312-555-0000"))
     assert response.status_code == 404
     assert_no_phi(response, cast.patient)
     assert state() == before
