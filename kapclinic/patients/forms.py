@@ -16,7 +16,7 @@ from django.utils import timezone
 from kapclinic.accounts.models import User
 from kapclinic.audit.breakglass import MIN_REASON_LENGTH
 from kapclinic.clinics.models import Site
-from kapclinic.clinics.phones import PhoneField
+from kapclinic.clinics.phones import PhoneField, clinic_region
 from kapclinic.patients import actions
 from kapclinic.patients.models import (
     Allergy,
@@ -27,7 +27,7 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
-from kapclinic.patients.search import is_impossible_date
+from kapclinic.patients.search import is_impossible_date, local_date_pattern, read_local_date
 from kapclinic.widgets import COMMON_LABELS, DateInput
 
 
@@ -41,7 +41,7 @@ class PatientSearchForm(ClinicFormMixin, forms.Form):
         label="Search",
         required=False,
         max_length=100,
-        help_text="Name, MRN, or birth date as YYYY-MM-DD.",
+        help_text="Name, MRN, or birth date.",
     )
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
     stage = forms.ChoiceField(
@@ -55,12 +55,19 @@ class PatientSearchForm(ClinicFormMixin, forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sites
         field.empty_label = "All my sites"
+        self.country = clinic_region()
+        pattern = local_date_pattern(self.country)
+        self.fields["q"].help_text = f"Name, MRN, or birth date as {pattern} or YYYY-MM-DD."
 
     def clean_q(self) -> str:
         text: str = self.cleaned_data["q"].strip()
         if is_impossible_date(text):
             raise forms.ValidationError("Enter a real date as YYYY-MM-DD, e.g. 1985-06-15.")
-        return text
+        local = read_local_date(text, self.country)
+        if isinstance(local, str):
+            raise forms.ValidationError(local)
+        # The search reads birth dates as ISO; the box keeps what was typed.
+        return local.isoformat() if local is not None else text
 
 
 def _not_future(value: date | None, what: str) -> date | None:

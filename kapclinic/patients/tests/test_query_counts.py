@@ -11,10 +11,11 @@ from kapclinic.test import make_patient
 # save (savepoint, update, release: 3). Every audited page: one audit row (savepoint,
 # lock the chain head, insert, move the head, release: 5). Every full page: the
 # clinic's name in the header (1). The rest is the page:
-# list: count, sites for the filter, one page of patients (3);
+# list: the clinic's country (how it writes dates), count, sites for the filter, one
+# page of patients (4);
 # chart: patient with site, clinical-access check, contacts, care team with users,
 # and for clinical readers measurements, conditions, medications, allergies (4 or 8).
-LIST_QUERIES = 3 + 3 + 5 + 1 + 3
+LIST_QUERIES = 3 + 3 + 5 + 1 + 4
 CHART_QUERIES = 3 + 3 + 5 + 1 + 8
 FRONT_DESK_CHART_QUERIES = 3 + 3 + 5 + 1 + 4
 
