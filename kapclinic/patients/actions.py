@@ -29,6 +29,7 @@ from kapclinic.patients.access import (
 )
 from kapclinic.patients.models import (
     Allergy,
+    AllergyStatus,
     BodyMeasurement,
     CareTeamMember,
     Condition,
@@ -314,8 +315,35 @@ def add_medication(*, actor: User, patient: Patient, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Allergy:
-    return _add_clinical_item(
+    allergy = _add_clinical_item(
         actor=actor, patient=patient, model=Allergy, fields=ALLERGY_FIELDS, data=data
+    )
+    _set_allergy_status(actor=actor, patient=patient, status=AllergyStatus.RECORDED)
+    return allergy
+
+
+@transaction.atomic
+def record_no_known_allergies(*, actor: User, patient: Patient) -> None:
+    """The patient was asked and knows of no drug allergies (not the same as not asked)."""
+    _require_clinical(actor, patient)
+    if patient.allergies.exists():
+        raise ValueError(
+            "This patient has allergies recorded, so 'no known drug allergies' cannot be set."
+        )
+    _set_allergy_status(actor=actor, patient=patient, status=AllergyStatus.NONE_KNOWN)
+
+
+def _set_allergy_status(*, actor: User, patient: Patient, status: AllergyStatus) -> None:
+    if patient.allergy_status == status:
+        return
+    patient.allergy_status = status
+    patient.save(update_fields=["allergy_status"])
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=patient,
+        obj=patient,
+        fields=["allergy_status"],
     )
 
 

@@ -179,9 +179,35 @@ class StopMedicationForm(ClinicFormMixin, forms.Form):
 
 
 class AllergyForm(ClinicFormMixin, forms.ModelForm[Allergy]):
+    """One allergy, or the answer "no known drug allergies" (which is not "not asked")."""
+
+    no_known_allergies = forms.BooleanField(
+        required=False,
+        label="No known drug allergies: the patient was asked and knows of none",
+    )
+
     class Meta:
         model = Allergy
         fields = list(actions.ALLERGY_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["substance"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        substance = (data.get("substance") or "").strip()
+        if data.get("no_known_allergies") and substance:
+            self.add_error(
+                "no_known_allergies",
+                "Either record an allergy or tick 'no known drug allergies', not both.",
+            )
+        elif not data.get("no_known_allergies") and not substance:
+            self.add_error(
+                "substance",
+                "Enter what the patient is allergic to, or tick 'no known drug allergies'.",
+            )
+        return data
 
 
 class ClinicianChoiceField(forms.ModelChoiceField[User]):

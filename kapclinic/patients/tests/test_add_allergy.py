@@ -15,10 +15,12 @@ def test_nurse_adds_an_allergy(cast, as_user):
     start = last_event_id()
     assert as_user(cast.nurse).post(url(cast.patient), DATA).status_code == 302
     assert Allergy.objects.get(patient=cast.patient).substance == "Ketamine"
-    (row,) = new_events(start)
-    assert row.action == "create" and row.detail == {
+    created, status = new_events(start)
+    assert created.action == "create" and created.detail == {
         "fields": ["reaction", "severity", "substance"]
     }
+    # The record now says allergies were asked about and some are on file.
+    assert status.action == "update" and status.detail == {"fields": ["allergy_status"]}
 
 
 def test_form_is_shown(cast, as_user):
@@ -29,7 +31,9 @@ def test_missing_substance_keeps_what_was_typed(cast, as_user):
     before = state()
     response = as_user(cast.nurse).post(url(cast.patient), {**DATA, "substance": ""})
     assert response.status_code == 200
-    assert response.context["form"].errors["substance"] == ["This field is required."]
+    assert response.context["form"].errors["substance"] == [
+        "Enter what the patient is allergic to, or tick 'no known drug allergies'."
+    ]
     assert 'value="Anaphylaxis"' in response.content.decode()
     assert state() == before
 
