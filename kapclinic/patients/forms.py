@@ -34,6 +34,24 @@ from kapclinic.widgets import COMMON_LABELS, DateInput
 class ClinicFormMixin:
     error_css_class = "field-error"
     required_css_class = "required"
+    # (legend, field names): components/form_fields.html shows each group as a
+    # fieldset, so a long form reads in parts; fields in no group follow them.
+    field_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form: Any = self
+        groups = [
+            (legend, [form[name] for name in names if name in form.fields])
+            for legend, names in self.field_groups
+        ]
+        placed = {name for _, names in self.field_groups for name in names}
+        rest = [field for field in form.visible_fields() if field.name not in placed]
+        if rest:
+            groups.append(("", rest))
+        return [(legend, fields) for legend, fields in groups if fields]
+
+
+_ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 
 
 class PatientSearchForm(ClinicFormMixin, forms.Form):
@@ -77,6 +95,13 @@ def _not_future(value: date | None, what: str) -> date | None:
 
 
 class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    field_groups = (
+        ("Name", ("given_name", "family_name", "preferred_name", "pronouns")),
+        ("About the patient", ("birth_date", "sex_at_birth", "gender_identity")),
+        ("Phone and e-mail", ("phone", "email")),
+        ("Address", _ADDRESS),
+    )
+
     class Meta:
         model = Patient
         fields = list(actions.DEMOGRAPHIC_FIELDS)
@@ -90,6 +115,7 @@ class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
 
 class RegisterPatientForm(DemographicsForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    field_groups = (("Where they are seen", ("site",)), *DemographicsForm.field_groups)
 
     class Meta(DemographicsForm.Meta):
         fields = ["site", *actions.DEMOGRAPHIC_FIELDS]
@@ -102,6 +128,8 @@ class RegisterPatientForm(DemographicsForm):
 
 
 class OwnContactDetailsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    field_groups = (("Phone and e-mail", ("phone", "email")), ("Address", _ADDRESS))
+
     class Meta:
         model = Patient
         fields = list(actions.OWN_CONTACT_FIELDS)

@@ -82,3 +82,17 @@ def test_unknown_patient_is_404(cast, as_user):
 
 def test_delete_is_not_allowed(cast, as_user):
     assert as_user(cast.front_desk).delete(url(cast.patient)).status_code == 405
+
+
+def test_the_form_is_grouped_into_named_parts(cast, as_user):
+    text = as_user(cast.front_desk).get(url(cast.patient)).content.decode()
+    legends = [
+        "<legend>Name</legend>",
+        "<legend>About the patient</legend>",
+        "<legend>Phone and e-mail</legend>",
+        "<legend>Address</legend>",
+    ]
+    positions = [text.index(legend) for legend in legends]
+    assert positions == sorted(positions)
+    assert text.index("<legend>Address</legend>") < text.index('name="address_line1"')
+    assert "Address line 1" in text and "Address line1" not in text
