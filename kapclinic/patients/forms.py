@@ -30,13 +30,15 @@ from kapclinic.patients.models import (
 from kapclinic.patients.search import is_impossible_date, local_date_pattern, read_local_date
 from kapclinic.widgets import COMMON_LABELS, DateInput
 
+FieldGroups = tuple[tuple[str, tuple[str, ...]], ...]
+
 
 class ClinicFormMixin:
     error_css_class = "field-error"
     required_css_class = "required"
     # (legend, field names): components/form_fields.html shows each group as a
     # fieldset, so a long form reads in parts; fields in no group follow them.
-    field_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    field_groups: FieldGroups = ()
 
     def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         form: Any = self
@@ -95,7 +97,7 @@ def _not_future(value: date | None, what: str) -> date | None:
 
 
 class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
-    field_groups = (
+    field_groups: FieldGroups = (
         ("Name", ("given_name", "family_name", "preferred_name", "pronouns")),
         ("About the patient", ("birth_date", "sex_at_birth", "gender_identity")),
         ("Phone and e-mail", ("phone", "email")),
@@ -115,7 +117,10 @@ class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
 
 class RegisterPatientForm(DemographicsForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
-    field_groups = (("Where they are seen", ("site",)), *DemographicsForm.field_groups)
+    field_groups: FieldGroups = (
+        ("Where they are seen", ("site",)),
+        *DemographicsForm.field_groups,
+    )
 
     class Meta(DemographicsForm.Meta):
         fields = ["site", *actions.DEMOGRAPHIC_FIELDS]
@@ -128,7 +133,7 @@ class RegisterPatientForm(DemographicsForm):
 
 
 class OwnContactDetailsForm(ClinicFormMixin, forms.ModelForm[Patient]):
-    field_groups = (("Phone and e-mail", ("phone", "email")), ("Address", _ADDRESS))
+    field_groups: FieldGroups = (("Phone and e-mail", ("phone", "email")), ("Address", _ADDRESS))
 
     class Meta:
         model = Patient
