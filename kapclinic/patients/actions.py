@@ -318,7 +318,11 @@ def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Al
     allergy = _add_clinical_item(
         actor=actor, patient=patient, model=Allergy, fields=ALLERGY_FIELDS, data=data
     )
-    _set_allergy_status(actor=actor, patient=patient, status=AllergyStatus.RECORDED)
+    # An allergy on file answers the question by itself: its audit row (above) is the
+    # record of the change, so the status follows without a second row.
+    if patient.allergy_status != AllergyStatus.RECORDED:
+        patient.allergy_status = AllergyStatus.RECORDED
+        patient.save(update_fields=["allergy_status"])
     return allergy
 
 
