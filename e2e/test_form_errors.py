@@ -61,3 +61,41 @@ def test_future_start_date_is_refused_and_the_medicine_is_kept(page: Page, live_
     expect(page.get_by_label("Frequency")).to_have_value("once daily")
     expect(page.get_by_label("Started on")).to_have_value("2999-01-01")
     assert not Medication.objects.filter(patient=cast.patient).exists()
+
+
+def test_failed_threshold_save_puts_a_linked_summary_in_focus(page: Page, live_server, cast):
+    sign_in_staff(page, live_server.url, cast.admin)
+    page.goto(f"{live_server.url}/clinic/sites/{cast.site.pk}/settings/")
+    page.get_by_label("Warning: SpO2 below (%)").fill("")
+    page.get_by_role("button", name="Save thresholds").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    link = summary.get_by_role("link", name=re.compile("Warning: SpO2 below"))
+    link.click()
+    expect(page.get_by_label("Warning: SpO2 below (%)")).to_be_in_viewport()
+
+
+def test_care_team_removal_asks_first(page: Page, live_server, cast):
+    from kapclinic.patients.models import CareTeamMember
+
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    page.goto(f"{live_server.url}/patients/{cast.patient.pk}/")
+    remove = page.get_by_role("button", name="Remove Nora Nurse from the care team")
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    remove.click()
+    page.wait_for_timeout(200)
+    assert questions and "Nora Nurse" in questions[0]
+    assert CareTeamMember.objects.filter(patient=cast.patient, user=cast.nurse).exists()
+
+    page.once("dialog", lambda d: answer(d, accept=True))
+    remove.click()
+    expect(page.get_by_role("button", name="Remove Nora Nurse from the care team")).to_have_count(0)
+    assert not CareTeamMember.objects.filter(patient=cast.patient, user=cast.nurse).exists()

@@ -173,7 +173,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Two-factor: TOTP for every staff account, single-use backup codes.
-OTP_TOTP_ISSUER = SITE_NAME
+
+
+def OTP_TOTP_ISSUER(device: object) -> str:  # django-otp calls it
+    """Authenticator apps list the code under the clinic's own name (read when enrolling)."""
+    from kapclinic.clinics.branding import totp_issuer
+
+    return totp_issuer(device)
+
+
 OTP_TOTP_THROTTLE_FACTOR = 1
 BACKUP_CODE_COUNT = 10
 
@@ -275,9 +283,31 @@ CONTENT_SECURITY_POLICY = {
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # One line per request from the development server. Named here because
+        # configuring "django" below resets its children to inherit from it.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # Django's own logger has a console handler and also passed its records up to
+        # the root's, so each of its lines printed twice; it now prints once, here.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # A 4xx is already in the server's own line for the request; Django's
+        # "Not Found" warning repeated it. Server errors still print.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -87,7 +87,7 @@ def make_patient(site: Site, mrn: str, given: str, family: str, *, email: str = 
         family_name=family,
         birth_date=dt.date(1985, 6, 15),
         email=email,
-        phone="+1 555 0100",
+        phone="+13125550100",
     )
 
 

@@ -6,6 +6,18 @@ from typing import Any
 
 from django import forms
 
+# Labels people use for fields whose names read badly when Django derives them
+# ("Address line1", "Is active", "On call prescriber"). Model forms use them as
+# `Meta.labels`; Django ignores entries for fields a form does not have.
+COMMON_LABELS = {
+    "address_line1": "Address line 1",
+    "address_line2": "Address line 2",
+    "is_active": "Active",
+    "on_call_prescriber": "On-call prescriber",
+    "postal_code": "Postal or ZIP code",
+    "region": "State, province or region",
+}
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker. Its value must be ISO (YYYY-MM-DD) whatever the

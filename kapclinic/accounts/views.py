@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_otp
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -27,6 +26,7 @@ from kapclinic.accounts import actions, session_clock, two_factor
 from kapclinic.accounts.access import after_login_url, current_user, safe_next_url
 from kapclinic.accounts.forms import CodeForm, DisableTwoFactorForm, LoginForm, SetupCodeForm
 from kapclinic.accounts.models import User
+from kapclinic.clinics.branding import clinic_name
 
 
 @login_not_required
@@ -244,8 +244,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
-    extra_email_context = {"site_name": settings.SITE_NAME}
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The e-mail speaks in the clinic's own name, read when it is sent.
+        self.extra_email_context = {"site_name": clinic_name()}
+        return super().form_valid(form)
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -19,9 +19,12 @@ def require_audit_reader(request: HttpRequest) -> User:
 def get_grant(pk: int) -> BreakGlassGrant:
     """One break-glass grant with who held it and who reviewed it.
 
-    The patient is deliberately not joined: the admin sees the patient's id only.
+    The patient is deliberately not joined: the admin sees the patient's MRN only.
     """
-    return get_object_or_404(BreakGlassGrant.objects.select_related("user", "reviewed_by"), pk=pk)
+    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by").annotate(
+        patient_mrn=F("patient__mrn")
+    )
+    return get_object_or_404(grants, pk=pk)
 
 
 def unreviewed_grants(limit: int = 20) -> list[BreakGlassGrant]:

@@ -19,7 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from kapclinic.audit import breakglass
+from kapclinic.audit import breakglass, labels
 from kapclinic.audit.access import (
     get_grant,
     grant_events,
@@ -69,9 +69,23 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         detail={"filters": form.summary(), "page": page_param},
     )
     events = filtered_events(form.cleaned_data, tz)
-    context["page"] = Paginator(events, PAGE_SIZE).get_page(page_param)
+    page = Paginator(events, PAGE_SIZE).get_page(page_param)
+    page.object_list = list(page.object_list)  # evaluated once, then described
+    _describe(page.object_list)
+    context["page"] = page
     context["unreviewed"] = unreviewed_grants()
     return render(request, "audit/log.html", context)
+
+
+def _describe(events: Iterable[AuditEvent]) -> None:
+    """Give each event its record's readable name and its changes, for the page."""
+    rows = list(events)
+    names = labels.record_names((e.object_type, e.object_id) for e in rows)
+    for e in rows:
+        kind = labels.kind(e.object_type) if e.object_type else ""
+        e.object_label = names.get((e.object_type, e.object_id), kind)  # type: ignore[attr-defined]
+        e.changes = labels.changes(e.object_type, e.detail)  # type: ignore[attr-defined]
+        e.changed_fields = labels.changed_fields(e.object_type, e.detail)  # type: ignore[attr-defined]
 
 
 class _Echo:
@@ -137,9 +151,11 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 def _grant_page(
     request: HttpRequest, grant: BreakGlassGrant, form: GrantReviewForm, status: int = 200
 ) -> HttpResponse:
+    events = list(grant_events(grant))
+    _describe(events)
     context = {
         "grant": grant,
-        "events": grant_events(grant),
+        "events": events,
         "tz": clinic_time_zone(),
         "review_form": form,
     }

@@ -13,7 +13,7 @@ from kapclinic.clinics.actions import CHAIR_FIELDS, ROOM_FIELDS, SITE_FIELDS, co
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
 from kapclinic.clinics.staff_actions import CREDENTIAL_FIELDS
 from kapclinic.clinics.thresholds import GROUPS, LABELS, SOURCES, THRESHOLD_FIELDS
-from kapclinic.widgets import DateInput
+from kapclinic.widgets import COMMON_LABELS, DateInput
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -23,6 +23,7 @@ class SiteForm(forms.ModelForm[Site]):
         model = Site
         fields = list(SITE_FIELDS)
         help_texts = {"time_zone": "An IANA name such as America/New_York or Europe/London."}
+        labels = COMMON_LABELS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,6 +49,7 @@ class RoomForm(forms.ModelForm[Room]):
     class Meta:
         model = Room
         fields = list(ROOM_FIELDS)
+        labels = COMMON_LABELS
 
     def clean_name(self) -> str:
         # The site is not a form field, so Django skips the (site, name) constraint.
@@ -62,7 +64,10 @@ class ChairForm(forms.ModelForm[Chair]):
     class Meta:
         model = Chair
         fields = list(CHAIR_FIELDS)
-        labels = {"monitored": "Monitored (pulse oximeter and blood-pressure monitor)"}
+        labels = {
+            **COMMON_LABELS,
+            "monitored": "Monitored (pulse oximeter and blood-pressure monitor)",
+        }
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +22,7 @@ from kapclinic.accounts.models import STAFF_ROLES, Role, StaffCredential, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.actions import apply_changes, create_row, update_row
+from kapclinic.clinics.branding import clinic_name
 from kapclinic.clinics.models import Site
 
 CREDENTIAL_FIELDS = (
@@ -73,9 +73,10 @@ def set_password_path(user: User) -> str:
 
 def _send_invitation(user: User, base_url: str) -> None:
     link = base_url.rstrip("/") + set_password_path(user)
-    context = {"user": user, "link": link, "site_name": settings.SITE_NAME}
+    name = clinic_name()
+    context = {"user": user, "link": link, "site_name": name}
     send_mail(
-        subject=f"Your {settings.SITE_NAME} account: choose a password",
+        subject=f"Your {name} account: choose a password",
         message=render_to_string("clinics/email/staff_invitation.txt", context),
         from_email=None,
         recipient_list=[user.email],

@@ -2,7 +2,7 @@
 
 Plain data with no Django imports: the settings form shows every threshold next to
 its default and this note, so a clinic admin changing one sees what the default
-rests on. [S] marks a secondary source, [U] an unconfirmed one (CLINICAL.md).
+rests on, in plain words with its citation (docs/clinical-rules.md lists them all).
 """
 
 from __future__ import annotations
@@ -53,10 +53,26 @@ GROUPS: tuple[ThresholdGroup, ...] = (
     ),
 )
 
-_PREDOSE = "CLINICAL.md 4: pre-dose BP above 140/90, consider delaying (esketamine label)."
-_URGENT_BP = "CLINICAL.md 4: BP at or above 180/110 is urgent, before or during dosing [S]."
-_SCREEN_BP = "CLINICAL.md 2: uncontrolled hypertension at rest above 180/100 (Swiss label) [S]."
-_RISE = "CLINICAL.md 4: rise of 40 systolic or 25 diastolic from baseline (label trial criterion)."
+# Each source in plain words, with its citation. Two kinds of default are marked:
+# "secondary source" rests on a review or another country's label rather than the
+# primary label, and "clinic setting" has no published source, so the default only
+# gives the clinic somewhere to start.
+_SECONDARY = " (secondary source: review it for your clinic)"
+_CLINIC_SETTING = " No published source: a clinic setting, not a standard."
+
+_PREDOSE = (
+    "Esketamine (Spravato) label, FDA: blood pressure above 140/90 before the dose; "
+    "consider delaying the session."
+)
+_URGENT_BP = "Blood pressure at or above 180/110 before or during dosing is urgent" + _SECONDARY
+_SCREEN_BP = (
+    "Ketamine label, Swissmedic: uncontrolled hypertension at rest above 180/100 "
+    "excludes treatment" + _SECONDARY
+)
+_RISE = (
+    "Esketamine (Spravato) label trials, FDA: a rise of 40 systolic or 25 diastolic "
+    "from the pre-dose reading."
+)
 
 SOURCES: dict[str, str] = {
     "predose_bp_warn_systolic": _PREDOSE,
@@ -67,26 +83,37 @@ SOURCES: dict[str, str] = {
     "screening_bp_absolute_diastolic": _SCREEN_BP,
     "bp_rise_warn_systolic": _RISE,
     "bp_rise_warn_diastolic": _RISE,
-    "spo2_warn_below": "CLINICAL.md 4: SpO2 below 94% warns [U].",
-    "spo2_urgent_below": "CLINICAL.md 4: SpO2 below 90% is urgent.",
-    "resp_rate_warn_below": "CLINICAL.md 4: respiratory rate below 10/min warns [U].",
-    "resp_rate_urgent_below": "CLINICAL.md 4: respiratory rate below 8/min is urgent [U].",
-    "heart_rate_warn_above": "CLINICAL.md 4: heart rate above 120 warns [U].",
-    "heart_rate_warn_below": "CLINICAL.md 4: heart rate below 50 warns [U].",
-    "heart_rate_urgent_above": "CLINICAL.md 4: heart rate above 140 is urgent [U].",
-    "heart_rate_urgent_below": "CLINICAL.md 4: heart rate below 40 is urgent [U].",
-    "moaas_warn_at_or_below": "CLINICAL.md 4: MOAA/S 3 or less warns.",
-    "moaas_urgent_at_or_below": "CLINICAL.md 4: MOAA/S 1 or less is urgent (0 = unconscious).",
-    "min_observation_minutes": (
-        "CLINICAL.md 4: Spravato REMS (FDA) floor of 2 hours after the dose; cannot go lower."
+    "spo2_warn_below": "Oxygen saturation below 94% warns." + _CLINIC_SETTING,
+    "spo2_urgent_below": "Sedation-monitoring practice: oxygen saturation below 90% is urgent.",
+    "resp_rate_warn_below": "Breathing rate below 10 a minute warns." + _CLINIC_SETTING,
+    "resp_rate_urgent_below": "Breathing rate below 8 a minute is urgent." + _CLINIC_SETTING,
+    "heart_rate_warn_above": "Heart rate above 120 warns." + _CLINIC_SETTING,
+    "heart_rate_warn_below": "Heart rate below 50 warns." + _CLINIC_SETTING,
+    "heart_rate_urgent_above": "Heart rate above 140 is urgent." + _CLINIC_SETTING,
+    "heart_rate_urgent_below": "Heart rate below 40 is urgent." + _CLINIC_SETTING,
+    "moaas_warn_at_or_below": (
+        "MOAA/S sedation scale (5 alert to 0 no response): 3 or less warns."
     ),
-    "min_discharge_score": "CLINICAL.md 4: modified Aldrete or PADSS of 9 or more.",
-    "pcl5_probable_ptsd_cutoff": "CLINICAL.md 5: PCL-5 cut-point 31-33, default 33.",
+    "moaas_urgent_at_or_below": (
+        "MOAA/S sedation scale: 1 or less is urgent (0 is loss of consciousness)."
+    ),
+    "min_observation_minutes": (
+        "Spravato REMS (FDA): at least 2 hours after the dose, and until sedation, "
+        "dissociation and breathing have recovered; cannot be set lower."
+    ),
+    "min_discharge_score": (
+        "Modified Aldrete score or PADSS (post-anaesthesia discharge scores): 9 or more."
+    ),
+    "pcl5_probable_ptsd_cutoff": (
+        "PCL-5 (National Center for PTSD): a total of 31 to 33 suggests probable PTSD; "
+        "the default is 33."
+    ),
     "madrs_remission_at_or_below": (
-        "CLINICAL.md 5: MADRS 10 or less (IV ketamine trials); esketamine trials use 12."
+        "MADRS remission: 10 or less in IV ketamine trials; esketamine trials used 12."
     ),
     "risk_alert_ack_hours": (
-        "CLINICAL.md 5: a risk alert unacknowledged this long escalates to the on-call prescriber."
+        "A risk alert not acknowledged within this many hours goes to the on-call "
+        "prescriber." + _CLINIC_SETTING
     ),
 }
 

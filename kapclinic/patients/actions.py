@@ -33,6 +33,7 @@ from kapclinic.patients.access import (
 )
 from kapclinic.patients.models import (
     Allergy,
+    AllergyStatus,
     BodyMeasurement,
     CareTeamMember,
     Condition,
@@ -260,38 +261,59 @@ def update_contact(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     return changed
 
 
+def _same_person(contact: Contact, name: str) -> bool:
+    return " ".join(contact.name.split()).casefold() == " ".join(name.split()).casefold()
+
+
 @transaction.atomic
 def save_own_emergency_contact(
     *, actor: User, patient: Patient, data: Mapping[str, Any]
 ) -> Contact:
-    """A patient sets their emergency contact: updates the first one, or adds one."""
+    """A patient sets their emergency contact.
+
+    The same person (same name) gets their details updated. A different person is a
+    new contact record, and the previous one stays on file, no longer the emergency
+    contact: overwriting it would hand the newcomer the old person's flags (such as
+    "can escort home after dosing", which staff confirm) and lose the old record.
+    """
     data = _only(data, EMERGENCY_CONTACT_FIELDS)
     if patient.user_id is None or patient.user_id != actor.pk:
         raise PermissionDenied("Patients may change only their own emergency contact.")
     contact = patient.contacts.filter(is_emergency=True).order_by("id").first()
-    if contact is None:
-        contact = Contact.objects.create(patient=patient, is_emergency=True, **data)
-        _audit(
-            actor=actor,
-            action=AuditAction.CREATE,
-            patient=patient,
-            obj=contact,
-            fields=sorted([*_given(data), "is_emergency"]),
-            basis=OWN_RIGHT,
-        )
+    if contact is not None and _same_person(contact, str(data.get("name", contact.name))):
+        changed = _apply(contact, data)
+        if changed:
+            contact.save(update_fields=changed)
+            _audit(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                patient=patient,
+                obj=contact,
+                fields=changed,
+                basis=OWN_RIGHT,
+            )
         return contact
-    changed = _apply(contact, data)
-    if changed:
-        contact.save(update_fields=changed)
+    if contact is not None:
+        contact.is_emergency = False
+        contact.save(update_fields=["is_emergency"])
         _audit(
             actor=actor,
             action=AuditAction.UPDATE,
             patient=patient,
             obj=contact,
-            fields=changed,
+            fields=["is_emergency"],
             basis=OWN_RIGHT,
         )
-    return contact
+    new_contact = Contact.objects.create(patient=patient, is_emergency=True, **data)
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=new_contact,
+        fields=sorted([*_given(data), "is_emergency"]),
+        basis=OWN_RIGHT,
+    )
+    return new_contact
 
 
 def _require_clinical(actor: User, patient: Patient) -> AccessBasis:
@@ -369,8 +391,42 @@ def add_medication(*, actor: User, patient: Patient, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def add_allergy(*, actor: User, patient: Patient, data: Mapping[str, Any]) -> Allergy:
-    return _add_clinical_item(
+    allergy = _add_clinical_item(
         actor=actor, patient=patient, model=Allergy, fields=ALLERGY_FIELDS, data=data
+    )
+    # An allergy on file answers the question by itself: its audit row (above) is the
+    # record of the change, so the status follows without a second row.
+    if patient.allergy_status != AllergyStatus.RECORDED:
+        patient.allergy_status = AllergyStatus.RECORDED
+        patient.save(update_fields=["allergy_status"])
+    return allergy
+
+
+@transaction.atomic
+def record_no_known_allergies(*, actor: User, patient: Patient) -> None:
+    """The patient was asked and knows of no drug allergies (not the same as not asked)."""
+    basis = _require_clinical(actor, patient)
+    if patient.allergies.exists():
+        raise ValueError(
+            "This patient has allergies recorded, so 'no known drug allergies' cannot be set."
+        )
+    _set_allergy_status(actor=actor, patient=patient, status=AllergyStatus.NONE_KNOWN, basis=basis)
+
+
+def _set_allergy_status(
+    *, actor: User, patient: Patient, status: AllergyStatus, basis: AccessBasis
+) -> None:
+    if patient.allergy_status == status:
+        return
+    patient.allergy_status = status
+    patient.save(update_fields=["allergy_status"])
+    _audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=patient,
+        obj=patient,
+        fields=["allergy_status"],
+        basis=basis,
     )
 
 

@@ -165,9 +165,24 @@ def build_demo_clinic(
         clinic.patients_created += count
         say(f"  {clinic.patients_created} patients created")
     clinic.patients_total = have + clinic.patients_created
-    clinic.logins = [(spec.email, spec.role.label) for spec in STAFF]
-    clinic.logins.append((PORTAL_EMAIL, Role.PATIENT.label))
+    clinic.logins = demo_logins()
     return clinic
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """Every demo account, (e-mail, role), in the order they are listed."""
+    logins = [(spec.email, str(spec.role.label)) for spec in STAFF]
+    logins.append((PORTAL_EMAIL, str(Role.PATIENT.label)))
+    return logins
+
+
+def sign_in_lines() -> list[str]:
+    """The demo sign-in list, printed the same way by `seed_demo` and `scripts/serve`."""
+    logins = demo_logins()
+    width = max(len(role) for _, role in logins)
+    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {role.ljust(width)}  {email}" for email, role in logins]
+    return lines
 
 
 def _next_index() -> int:
@@ -363,7 +378,7 @@ class _PatientFactory:
             birth_date=birth,
             sex_at_birth=sex,
             email=PORTAL_EMAIL if portal else f"{handle}@example.com",
-            phone=f"+1 555 01{rng.randint(0, 99):02d}",
+            phone=f"+1312555{rng.randint(100, 199)}",
             address_line1=f"{rng.randint(1, 999)} {rng.choice(cat.STREETS)}",
             city=site.city,
             region=site.region,
@@ -419,7 +434,7 @@ class _PatientFactory:
                 patient_id=patient.pk,
                 name=f"{given} {family}",
                 relationship=relationship,
-                phone=f"+1 555 01{rng.randint(0, 99):02d}",
+                phone=f"+1312555{rng.randint(100, 199)}",
                 is_emergency=True,
                 can_escort=rng.random() < 0.8,
             )
@@ -431,7 +446,7 @@ class _PatientFactory:
                     patient_id=patient.pk,
                     name=doctor,
                     relationship=Contact.Relationship.PRIMARY_CARE,
-                    phone=f"+1 555 01{rng.randint(0, 99):02d}",
+                    phone=f"+1312555{rng.randint(100, 199)}",
                     email="practice@example.org",
                 )
             )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kapclinic.accounts.models import User
 from kapclinic.audit.breakglass import MIN_REASON_LENGTH
 from kapclinic.clinics.models import Site
+from kapclinic.clinics.phones import PhoneField, clinic_region
 from kapclinic.patients import actions
 from kapclinic.patients.models import (
     Allergy,
@@ -26,13 +27,33 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
-from kapclinic.patients.search import is_impossible_date
-from kapclinic.widgets import DateInput
+from kapclinic.patients.search import is_impossible_date, local_date_pattern, read_local_date
+from kapclinic.widgets import COMMON_LABELS, DateInput
+
+FieldGroups = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 class ClinicFormMixin:
     error_css_class = "field-error"
     required_css_class = "required"
+    # (legend, field names): components/form_fields.html shows each group as a
+    # fieldset, so a long form reads in parts; fields in no group follow them.
+    field_groups: FieldGroups = ()
+
+    def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form: Any = self
+        groups = [
+            (legend, [form[name] for name in names if name in form.fields])
+            for legend, names in self.field_groups
+        ]
+        placed = {name for _, names in self.field_groups for name in names}
+        rest = [field for field in form.visible_fields() if field.name not in placed]
+        if rest:
+            groups.append(("", rest))
+        return [(legend, fields) for legend, fields in groups if fields]
+
+
+_ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 
 
 class PatientSearchForm(ClinicFormMixin, forms.Form):
@@ -40,7 +61,7 @@ class PatientSearchForm(ClinicFormMixin, forms.Form):
         label="Search",
         required=False,
         max_length=100,
-        help_text="Name, MRN, or birth date as YYYY-MM-DD.",
+        help_text="Name, MRN, or birth date.",
     )
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
     stage = forms.ChoiceField(
@@ -54,12 +75,19 @@ class PatientSearchForm(ClinicFormMixin, forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sites
         field.empty_label = "All my sites"
+        self.country = clinic_region()
+        pattern = local_date_pattern(self.country)
+        self.fields["q"].help_text = f"Name, MRN, or birth date as {pattern} or YYYY-MM-DD."
 
     def clean_q(self) -> str:
         text: str = self.cleaned_data["q"].strip()
         if is_impossible_date(text):
             raise forms.ValidationError("Enter a real date as YYYY-MM-DD, e.g. 1985-06-15.")
-        return text
+        local = read_local_date(text, self.country)
+        if isinstance(local, str):
+            raise forms.ValidationError(local)
+        # The search reads birth dates as ISO; the box keeps what was typed.
+        return local.isoformat() if local is not None else text
 
 
 def _not_future(value: date | None, what: str) -> date | None:
@@ -69,10 +97,19 @@ def _not_future(value: date | None, what: str) -> date | None:
 
 
 class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    field_groups: FieldGroups = (
+        ("Name", ("given_name", "family_name", "preferred_name", "pronouns")),
+        ("About the patient", ("birth_date", "sex_at_birth", "gender_identity")),
+        ("Phone and e-mail", ("phone", "email")),
+        ("Address", _ADDRESS),
+    )
+
     class Meta:
         model = Patient
         fields = list(actions.DEMOGRAPHIC_FIELDS)
         widgets = {"birth_date": DateInput()}
+        field_classes = {"phone": PhoneField}
+        labels = COMMON_LABELS
 
     def clean_birth_date(self) -> date | None:
         return _not_future(self.cleaned_data.get("birth_date"), "birth date")
@@ -80,6 +117,10 @@ class DemographicsForm(ClinicFormMixin, forms.ModelForm[Patient]):
 
 class RegisterPatientForm(DemographicsForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    field_groups: FieldGroups = (
+        ("Where they are seen", ("site",)),
+        *DemographicsForm.field_groups,
+    )
 
     class Meta(DemographicsForm.Meta):
         fields = ["site", *actions.DEMOGRAPHIC_FIELDS]
@@ -92,21 +133,27 @@ class RegisterPatientForm(DemographicsForm):
 
 
 class OwnContactDetailsForm(ClinicFormMixin, forms.ModelForm[Patient]):
+    field_groups: FieldGroups = (("Phone and e-mail", ("phone", "email")), ("Address", _ADDRESS))
+
     class Meta:
         model = Patient
         fields = list(actions.OWN_CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
+        labels = COMMON_LABELS
 
 
 class ContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
     class Meta:
         model = Contact
         fields = list(actions.CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
 
 
 class EmergencyContactForm(ClinicFormMixin, forms.ModelForm[Contact]):
     class Meta:
         model = Contact
         fields = list(actions.EMERGENCY_CONTACT_FIELDS)
+        field_classes = {"phone": PhoneField}
 
 
 class MeasurementForm(ClinicFormMixin, forms.ModelForm[BodyMeasurement]):
@@ -165,9 +212,35 @@ class StopMedicationForm(ClinicFormMixin, forms.Form):
 
 
 class AllergyForm(ClinicFormMixin, forms.ModelForm[Allergy]):
+    """One allergy, or the answer "no known drug allergies" (which is not "not asked")."""
+
+    no_known_allergies = forms.BooleanField(
+        required=False,
+        label="No known drug allergies: the patient was asked and knows of none",
+    )
+
     class Meta:
         model = Allergy
         fields = list(actions.ALLERGY_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["substance"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        substance = (data.get("substance") or "").strip()
+        if data.get("no_known_allergies") and substance:
+            self.add_error(
+                "no_known_allergies",
+                "Either record an allergy or tick 'no known drug allergies', not both.",
+            )
+        elif not data.get("no_known_allergies") and not substance:
+            self.add_error(
+                "substance",
+                "Enter what the patient is allergic to, or tick 'no known drug allergies'.",
+            )
+        return data
 
 
 class ClinicianChoiceField(forms.ModelChoiceField[User]):

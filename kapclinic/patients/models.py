@@ -29,6 +29,14 @@ class PathwayStage(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class AllergyStatus(models.TextChoices):
+    """Whether allergies were asked about: "none known" is an answer, "not asked" is not."""
+
+    NOT_ASKED = "not_asked", "Not asked yet"
+    NONE_KNOWN = "none_known", "No known drug allergies"
+    RECORDED = "recorded", "Allergies recorded"
+
+
 class Patient(models.Model):
     """A person receiving (or enquiring about) care at the clinic."""
 
@@ -69,6 +77,9 @@ class Patient(models.Model):
         max_length=20, choices=PathwayStage.choices, default=PathwayStage.ENQUIRY, db_index=True
     )
     is_active = models.BooleanField(default=True)
+    allergy_status = models.CharField(
+        max_length=12, choices=AllergyStatus.choices, default=AllergyStatus.NOT_ASKED
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kapclinic.accounts import two_factor
 from kapclinic.accounts.access import current_user
 from kapclinic.patients import actions
 from kapclinic.patients.access import get_own_patient
@@ -27,9 +28,14 @@ from kapclinic.patients.page_audit import render_patient_page
 def portal(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
     load_portal(patient)
-    return render_patient_page(
-        request, patient, "patients/portal.html", {"patient": patient}, page="portal"
-    )
+    user = current_user(request)
+    context = {
+        "patient": patient,
+        # The next steps list only what the patient can do here today.
+        "emergency_contact": any(c.is_emergency for c in patient.contacts.all()),
+        "two_factor_on": two_factor.confirmed_totp(user) is not None,
+    }
+    return render_patient_page(request, patient, "patients/portal.html", context, page="portal")
 
 
 @require_http_methods(["GET", "POST"])

@@ -251,14 +251,25 @@ def stop_medication(request: HttpRequest, pk: int, medication_pk: int) -> HttpRe
 @require_http_methods(GET_POST)
 def add_allergy(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_to_change(request, pk, clinical=True)
-    return _add_page(
+    actor = current_user(request)
+
+    def save(data: dict[str, Any]) -> None:
+        if data.pop("no_known_allergies", False):
+            actions.record_no_known_allergies(actor=actor, patient=patient)
+        else:
+            actions.add_allergy(actor=actor, patient=patient, data=data)
+
+    form = AllergyForm(request.POST or None)
+    if patient.allergies.exists():
+        del form.fields["no_known_allergies"]  # allergies are on file: not a choice
+    return _form_page(
         request,
-        patient,
-        form_class=AllergyForm,
-        add=actions.add_allergy,
+        patient=patient,
+        form=form,
         title="Add an allergy",
         page="add_allergy",
-        done="Allergy added.",
+        save=save,
+        done="Allergies updated.",
     )
 
 

@@ -58,6 +58,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Health checks for load balancers: public, no PHI.
     "healthz": PUBLIC,
     "readyz": PUBLIC,
+    "favicon": dict.fromkeys(ROLES, "away"),  # to the icon in static files
     "content:articles": PUBLIC,
     "content:article": PUBLIC,
     "content:manage": STAFF_ONLY,

@@ -10,8 +10,8 @@ from kapclinic.clinics.tests.battery import assert_hidden_from_others, request_o
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit:log")
-QUERIES = 10  # time zone, chain head lock and append (5), count, page, actor choices,
-# grants awaiting review
+QUERIES = 11  # time zone, chain head lock and append (5), count, page, actor choices,
+# grants awaiting review, the clinic's name in the header
 
 
 def _ids(response):
@@ -29,7 +29,7 @@ def test_admin_sees_events_newest_first(cast, admin_in):
 
 
 def test_browsing_is_itself_audited(cast, admin_in):
-    admin_in.get(URL, {"action": "view", "patient": cast.patient.pk})
+    admin_in.get(URL, {"action": "view", "patient": cast.patient.mrn})
     row = AuditEvent.objects.get(action=AuditAction.LIST)
     assert row.actor == cast.admin
     assert row.detail == {
@@ -38,11 +38,12 @@ def test_browsing_is_itself_audited(cast, admin_in):
     }
 
 
-def test_patients_are_shown_by_account_id_not_name(cast, admin_in):
+def test_patients_are_shown_by_mrn_not_name(cast, admin_in):
     record(actor=cast.patient_user, action=AuditAction.VIEW, patient=cast.patient)
     response = admin_in.get(URL)
-    assert f"Patient account #{cast.patient_user.pk}".encode() in response.content
-    assert b"Pat Ient" not in response.content
+    assert b"<td>Patient MRN-0001</td>" in response.content  # who acted
+    assert b"<td>MRN-0001</td>" in response.content  # whose record
+    assert b"Pat Ient" not in response.content and b"Ient" not in response.content
 
 
 @pytest.mark.parametrize(
@@ -67,8 +68,29 @@ def test_actor_and_patient_filters(cast, admin_in):
     mine = record(actor=cast.nurse, action=AuditAction.VIEW, patient=cast.patient)
     record(actor=cast.nurse, action=AuditAction.VIEW, patient=cast.other_patient)
     record(actor=cast.prescriber, action=AuditAction.VIEW, patient=cast.patient)
-    response = admin_in.get(URL, {"actor": cast.nurse.pk, "patient": cast.patient.pk})
+    response = admin_in.get(URL, {"actor": cast.nurse.pk, "patient": "mrn-0001"})
     assert _ids(response) == [mine.pk]
+
+
+def test_an_unknown_mrn_says_so(cast, admin_in):
+    response = admin_in.get(URL, {"patient": "MRN-9999"})
+    assert response.status_code == 400
+    assert "No patient has the MRN MRN-9999." in response.content.decode()
+
+
+def test_records_are_named_in_words_and_settings_changes_show_old_and_new(cast, admin_in):
+    from kapclinic.clinics.actions import update_site_settings
+    from kapclinic.patients.models import Medication
+
+    update_site_settings(cast.site, actor=cast.admin, data={"spo2_warn_below": 95})
+    medication = Medication.objects.create(patient=cast.patient, name="Sertraline")
+    record(actor=cast.prescriber, action=AuditAction.CREATE, patient=cast.patient, obj=medication)
+    text = admin_in.get(URL).content.decode()
+    assert "<td>Site settings: Site A</td>" in text
+    assert "<li>Warning: SpO2 below (%): 94 → 95</li>" in text
+    assert "<td>Medication</td>" in text
+    assert "Sertraline" not in text
+    assert "clinics.sitesettings" not in text and "patients.medication" not in text
 
 
 def test_dates_are_days_in_the_clinic_time_zone(cast, admin_in):

@@ -5,7 +5,7 @@ from kapclinic.clinics.models import Chair, Room
 from kapclinic.clinics.tests.battery import assert_hidden_from_others, request_overhead
 
 pytestmark = pytest.mark.django_db
-QUERIES = 3  # site, rooms, chairs
+QUERIES = 4  # site, rooms, chairs, the clinic's name
 
 
 def _url(pk):

@@ -29,7 +29,8 @@ def test_page_shows_each_threshold_with_default_and_source(cast, admin_in):
     assert response.status_code == 200
     text = response.content.decode()
     assert "Warning: SpO2 below (%)" in text
-    assert "CLINICAL.md 4: SpO2 below 94% warns [U]." in text
+    assert "Oxygen saturation below 94% warns. No published source: a clinic setting" in text
+    assert "CLINICAL.md" not in text
     assert "Spravato REMS" in text
     assert text.count('type="number"') == len(THRESHOLD_FIELDS)
 
@@ -99,3 +100,19 @@ def test_unknown_site_is_404(admin_in):
 
 def test_patch_is_not_allowed(cast, admin_in):
     assert admin_in.patch(_url(cast.site.pk)).status_code == 405
+
+
+def test_failed_save_opens_with_a_summary_linking_each_bad_field(cast, admin_in):
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, spo2_warn_below=""))
+    assert response.status_code == 200
+    text = response.content.decode()
+    summary = text[
+        text.index('id="error-summary"') : text.index("</div>", text.index('id="error-summary"'))
+    ]
+    assert "autofocus" in text[text.index('<div class="error-summary"') :][:200]
+    assert (
+        '<a href="#id_spo2_warn_below">Warning: SpO2 below (%): This field is required.</a>'
+        in summary
+    )
+    # The summary comes before the first threshold table, at the top of the form.
+    assert text.index('id="error-summary"') < text.index("<table")

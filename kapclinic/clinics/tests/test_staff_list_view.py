@@ -7,7 +7,7 @@ from kapclinic.test import make_staff
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinics:staff")
-QUERIES = 2  # staff with credential counts, their sites
+QUERIES = 3  # staff with credential counts, their sites, the clinic's name
 
 
 def test_admin_sees_staff_but_not_patients(cast, admin_in):

@@ -15,5 +15,14 @@ def test_no_field_is_in_two_groups():
     assert len(THRESHOLD_FIELDS) == len(set(THRESHOLD_FIELDS))
 
 
-def test_each_source_cites_clinical_md():
-    assert all(note.startswith("CLINICAL.md") for note in SOURCES.values())
+def test_sources_speak_to_the_clinic_not_of_team_files():
+    # Admins never see the team's reference file, so a source may not point at it
+    # or use its shorthand marks.
+    for note in SOURCES.values():
+        assert "CLINICAL" not in note and "[S]" not in note and "[U]" not in note
+
+
+def test_the_observation_floor_names_its_regulation():
+    assert SOURCES["min_observation_minutes"].startswith(
+        "Spravato REMS (FDA): at least 2 hours after the dose"
+    )

@@ -54,7 +54,7 @@ def add_clinical_record(patient: Patient) -> None:
         patient=patient,
         name="Sam Partner",
         relationship="partner",
-        phone="555-0101",
+        phone="+13125550101",
         is_emergency=True,
     )
 

@@ -19,6 +19,8 @@ def test_nurse_adds_an_allergy(cast, as_user):
     assert row.action == "create" and row.detail == {
         "fields": ["reaction", "severity", "substance"]
     }
+    cast.patient.refresh_from_db()
+    assert cast.patient.allergy_status == "recorded"
 
 
 def test_form_is_shown(cast, as_user):
@@ -29,7 +31,9 @@ def test_missing_substance_keeps_what_was_typed(cast, as_user):
     before = state()
     response = as_user(cast.nurse).post(url(cast.patient), {**DATA, "substance": ""})
     assert response.status_code == 200
-    assert response.context["form"].errors["substance"] == ["This field is required."]
+    assert response.context["form"].errors["substance"] == [
+        "Enter what the patient is allergic to, or tick 'no known drug allergies'."
+    ]
     assert 'value="Anaphylaxis"' in response.content.decode()
     assert state(count_reads=False) == before
 

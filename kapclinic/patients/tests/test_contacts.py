@@ -9,7 +9,7 @@ from kapclinic.patients.tests.helpers import assert_no_phi, last_event_id, new_e
 CONTACT = {
     "name": "Eve Emergency",
     "relationship": "sibling",
-    "phone": "555-0123",
+    "phone": "312-555-0123",
     "is_emergency": "on",
 }
 
@@ -25,7 +25,7 @@ def edit_url(contact):
 @pytest.fixture
 def contact(cast):
     return Contact.objects.create(
-        patient=cast.patient, name="Sam Partner", relationship="partner", phone="555-0101"
+        patient=cast.patient, name="Sam Partner", relationship="partner", phone="+13125550101"
     )
 
 
@@ -58,13 +58,13 @@ def test_edit_saves_only_changed_fields(cast, as_user, contact):
     data = {
         "name": "Sam Partner",
         "relationship": "partner",
-        "phone": "555-9999",
+        "phone": "312-555-9999",
         "can_escort": "on",
     }
     response = as_user(cast.front_desk).post(edit_url(contact), data)
     assert response.status_code == 302
     contact.refresh_from_db()
-    assert contact.phone == "555-9999" and contact.can_escort
+    assert contact.phone == "+13125559999" and contact.can_escort
     (row,) = new_events(start)
     assert row.action == "update" and row.detail == {"fields": ["can_escort", "phone"]}
 
@@ -76,7 +76,12 @@ def test_edit_form_shows_current_values(cast, as_user, contact):
 
 def test_edit_with_bad_email_keeps_what_was_typed(cast, as_user, contact):
     before = state()
-    data = {"name": "Sam Renamed", "relationship": "partner", "phone": "555-0101", "email": "nope"}
+    data = {
+        "name": "Sam Renamed",
+        "relationship": "partner",
+        "phone": "+13125550101",
+        "email": "nope",
+    }
     response = as_user(cast.front_desk).post(edit_url(contact), data)
     assert response.status_code == 200
     body = response.content.decode()

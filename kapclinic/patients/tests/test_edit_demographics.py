@@ -23,11 +23,11 @@ def current(patient, **changes):
 def test_staff_who_see_the_patient_can_edit(cast, as_user, who):
     start = last_event_id()
     response = as_user(getattr(cast, who)).post(
-        url(cast.patient), current(cast.patient, phone="555-7777", pronouns="they/them")
+        url(cast.patient), current(cast.patient, phone="312-555-7777", pronouns="they/them")
     )
     assert response.status_code == 302
     cast.patient.refresh_from_db()
-    assert cast.patient.phone == "555-7777" and cast.patient.pronouns == "they/them"
+    assert cast.patient.phone == "+13125557777" and cast.patient.pronouns == "they/them"
     (row,) = new_events(start)
     assert row.action == "update" and row.detail == {"fields": ["phone", "pronouns"]}
 
@@ -65,7 +65,7 @@ def test_others_get_404_and_nothing_changes(cast, as_user, who):
     before = state()
     client = as_user(getattr(cast, who))
     assert client.get(url(cast.patient)).status_code == 404
-    response = client.post(url(cast.patient), current(cast.patient, phone="555-0000"))
+    response = client.post(url(cast.patient), current(cast.patient, phone="312-555-0000"))
     assert response.status_code == 404
     assert_no_phi(response, cast.patient)
     assert state() == before
@@ -82,3 +82,17 @@ def test_unknown_patient_is_404(cast, as_user):
 
 def test_delete_is_not_allowed(cast, as_user):
     assert as_user(cast.front_desk).delete(url(cast.patient)).status_code == 405
+
+
+def test_the_form_is_grouped_into_named_parts(cast, as_user):
+    text = as_user(cast.front_desk).get(url(cast.patient)).content.decode()
+    legends = [
+        "<legend>Name</legend>",
+        "<legend>About the patient</legend>",
+        "<legend>Phone and e-mail</legend>",
+        "<legend>Address</legend>",
+    ]
+    positions = [text.index(legend) for legend in legends]
+    assert positions == sorted(positions)
+    assert text.index("<legend>Address</legend>") < text.index('name="address_line1"')
+    assert "Address line 1" in text and "Address line1" not in text

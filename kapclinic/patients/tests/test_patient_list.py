@@ -7,7 +7,7 @@ from kapclinic.audit.breakglass import open_break_glass
 from kapclinic.audit.models import AuditEvent
 from kapclinic.patients.models import CareTeamMember, Patient
 from kapclinic.patients.tests.helpers import assert_no_phi, last_event_id, new_events, state
-from kapclinic.test import make_patient
+from kapclinic.test import login, make_patient
 
 URL = reverse("patients:list")
 
@@ -125,3 +125,28 @@ def test_list_does_not_include_break_glass_patients(cast, as_user):
     open_break_glass(actor=cast.prescriber, patient=cast.patient, reason="x" * 30)
     body = as_user(cast.prescriber).get(URL).content.decode()
     assert "MRN-0001" not in body
+
+
+def test_a_us_clinic_finds_a_birth_date_typed_month_first(cast, client):
+    login(client, cast.front_desk)
+    # The cast's patients were born on 15 June 1985; the sites are in the US.
+    response = client.get(reverse("patients:list"), {"q": "06/15/1985"})
+    assert response.status_code == 200
+    assert {p.pk for p in response.context["page"]} == {cast.patient.pk, cast.other_patient.pk}
+    assert 'value="06/15/1985"' in response.content.decode()  # the box keeps what was typed
+
+
+def test_a_date_that_cannot_be_read_says_so(cast, client):
+    login(client, cast.front_desk)
+    response = client.get(reverse("patients:list"), {"q": "15/06/1985"})
+    text = response.content.decode()
+    assert "Could not read 15/06/1985 as a date. Type it as MM/DD/YYYY or as YYYY-MM-DD." in text
+
+
+def test_a_clinic_outside_the_us_reads_the_day_first(cast, client):
+    from kapclinic.clinics.models import Site
+
+    Site.objects.update(country="GB")
+    login(client, cast.front_desk)
+    response = client.get(reverse("patients:list"), {"q": "15/06/1985"})
+    assert {p.pk for p in response.context["page"]} == {cast.patient.pk, cast.other_patient.pk}

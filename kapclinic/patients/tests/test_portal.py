@@ -79,3 +79,30 @@ def test_current_medication_only(cast, as_user):
     Medication.objects.create(patient=cast.patient, name="Stopped one", stopped_on="2020-01-01")
     body = as_user(cast.patient_user).get(URL).content.decode()
     assert "Stopped one" not in body
+
+
+def test_home_lists_next_steps_for_what_is_missing(cast, as_user):
+    from kapclinic.patients.models import Contact
+
+    client = as_user(cast.patient_user)
+    text = client.get(URL).content.decode()
+    assert "Add an emergency contact" in text
+    assert "Turn on two-factor sign-in" in text  # the cast's patient has no authenticator
+    assert reverse("content:articles") in text
+    # Nothing is promised that the portal does not offer yet.
+    assert "questionnaire" not in text.lower() and "journal" not in text.lower()
+
+    Contact.objects.create(
+        patient=cast.patient,
+        name="Alex",
+        relationship="partner",
+        phone="+1 555 0123",
+        is_emergency=True,
+    )
+    assert "Add an emergency contact" not in client.get(URL).content.decode()
+
+
+def test_signed_in_patients_find_the_articles_in_the_navigation(cast, as_user):
+    text = as_user(cast.patient_user).get(URL).content.decode()
+    nav = text[text.index('id="site-menu"') : text.index("</nav>")]
+    assert f'href="{reverse("content:articles")}"' in nav

@@ -10,13 +10,15 @@ from kapclinic.test import make_patient
 # Every signed-in request: session, user and OTP device (3); the session clock is
 # saved at most once a minute, so not on these requests (the warm-up GET saved it).
 # Every audited page: one audit row (savepoint, try the chain head, insert, move
-# the head, release: 5). The rest is the page:
-# list: count, sites for the filter, one page of patients (3);
+# the head, release: 5). Every full page: the clinic's name in the header (1). The
+# rest is the page:
+# list: the clinic's country (how it writes dates), count, sites for the filter, one
+# page of patients (4);
 # chart: patient with site, clinical-access check, contacts, care team with users,
 # and for clinical readers measurements, conditions, medications, allergies (4 or 8).
-LIST_QUERIES = 3 + 5 + 3
-CHART_QUERIES = 3 + 5 + 8
-FRONT_DESK_CHART_QUERIES = 3 + 5 + 4
+LIST_QUERIES = 3 + 5 + 1 + 4
+CHART_QUERIES = 3 + 5 + 1 + 8
+FRONT_DESK_CHART_QUERIES = 3 + 5 + 1 + 4
 
 
 def grow(cast, total):

@@ -15,7 +15,7 @@ def form(**overrides):
         "birth_date": "1979-03-04",
         "sex_at_birth": "female",
         "country": "US",
-        "phone": "555-0199",
+        "phone": "312-555-0199",
     }
     data.update(overrides)
     return data

@@ -20,7 +20,7 @@ def same_person_as_cast_patient(cast, **overrides):
         "birth_date": "1985-06-15",
         "sex_at_birth": "female",
         "country": "US",
-        "phone": "555-0142",
+        "phone": "312-555-0142",
     }
     data.update(overrides)
     return data
@@ -34,7 +34,7 @@ def test_a_possible_match_is_shown_and_nothing_is_created(cast, as_user):
     assert "Possible existing record" in text
     assert cast.patient.mrn in text
     assert reverse("patients:chart", args=[cast.patient.pk]) in text
-    assert 'value="Patricia"' in text and 'value="555-0142"' in text  # typed values kept
+    assert 'value="Patricia"' in text and 'value="312-555-0142"' in text  # typed values kept
     assert Patient.objects.count() == before
 
 

@@ -200,3 +200,19 @@ def test_prints_the_logins(seeded):
 def test_negative_patient_count_is_refused(db):
     with pytest.raises(CommandError):
         seed(patients=-1)
+
+
+def test_sign_in_list_alone_is_the_same_list_and_writes_nothing(seeded, db):
+    out = StringIO()
+    before = User.objects.count()
+    call_command("seed_demo", "--sign-ins", stdout=out)
+    assert out.getvalue().strip() in seeded  # the very lines seed_demo printed
+    assert f"{'Patient'.ljust(len('Clinic admin'))}  patient@demo.kapclinic.test" in out.getvalue()
+    assert User.objects.count() == before
+
+
+def test_quiet_prints_one_summary_line(seeded, db):
+    out = StringIO()
+    call_command("seed_demo", "--patients", "20", "--quiet", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 2 and "demo-password-kap" not in out.getvalue()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kapclinic.patients.demo import DEMO_PASSWORD, build_demo_clinic
+from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 
 
 class Command(BaseCommand):
@@ -24,8 +24,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=1, help="Random seed for the synthetic data (default 1)."
         )
+        parser.add_argument(
+            "--quiet", action="store_true", help="One summary line; no sign-in list."
+        )
+        parser.add_argument(
+            "--sign-ins", action="store_true", help="Only print the sign-in list; change nothing."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["sign_ins"]:
+            self.stdout.write("\n".join(sign_in_lines()))
+            return
         patients: int = options["patients"]
         if patients < 0:
             raise CommandError("--patients must be zero or more.")
@@ -45,8 +54,6 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created ({elapsed:.1f} s)."
         )
-        self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        width = max(len(email) for email, _ in clinic.logins)
-        for email, role in clinic.logins:
-            self.stdout.write(f"  {email.ljust(width)}  {role}")
+        if not options["quiet"]:
+            self.stdout.write("")
+            self.stdout.write("\n".join(sign_in_lines()))

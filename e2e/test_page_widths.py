@@ -1,0 +1,137 @@
+"""Every page fits a phone (390x844) and a tablet (768x1024) without sideways scrolling.
+
+The pages are those of the URL-by-role walk (`kapclinic/tests/test_url_access.py`):
+each role opens every page it gets ("ok") at both sizes, and a page fails when
+`document.documentElement.scrollWidth` exceeds the viewport width; the failure names
+the element that reaches furthest right, so the fix is easy to find.
+
+One browser and one context per role keep the run bounded: each page is loaded
+once and measured at both sizes (media queries re-apply on resize). Roles are
+signed in by handing the browser a session cookie made the way `login()` makes one
+for the test client, so no page time is spent on the sign-in forms.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import Browser, Page
+
+from kapclinic.test import Cast, login
+from kapclinic.tests.test_url_access import EXPECTED, ROLES, _project_patterns, _url_kwargs
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # Layout depends on the templates and the stylesheet, not on the database: the
+    # PostgreSQL run of the suite would measure the same pixels again.
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="page widths do not depend on the database; measured on the SQLite run",
+    ),
+]
+
+SIZES = ((390, 844), (768, 1024))
+
+# JSON endpoints and the CSV download are not pages a person reads.
+NOT_PAGES = ("api:", "audit:export")
+
+# What reaches furthest right, and how far, when the page is wider than the viewport.
+WIDEST = """
+() => {
+  const limit = document.documentElement.clientWidth;
+  const width = document.documentElement.scrollWidth;
+  if (width <= limit) return null;
+  let widest = null, right = 0;
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect().right + window.scrollX;
+    if (r > right) { right = r; widest = el; }
+  }
+  let name = '';
+  if (widest) {
+    name = widest.tagName.toLowerCase();
+    if (widest.id) name += '#' + widest.id;
+    if (widest.classList.length) name += '.' + [...widest.classList].join('.');
+    const parent = widest.parentElement;
+    if (parent) name = parent.tagName.toLowerCase() + ' > ' + name;
+  }
+  return {width, limit, widest: name, right: Math.round(right)};
+}
+"""
+
+
+def _users(cast: Cast) -> dict[str, object]:
+    return {
+        "patient": cast.patient_user,
+        "front_desk": cast.front_desk,
+        "therapist": cast.therapist,
+        "nurse": cast.nurse,
+        "prescriber": cast.prescriber,
+        "admin": cast.admin,
+        "outsider": cast.outsider,
+    }
+
+
+def _pages_for(role: str, cast: Cast) -> list[str]:
+    makers = _url_kwargs(cast)
+    urls = []
+    for name in _project_patterns():
+        if name.startswith(NOT_PAGES) or EXPECTED[name][role] != "ok":
+            continue
+        urls.append(reverse(name, kwargs=makers.get(name, dict)()))
+    return urls
+
+
+def _signed_in_page(browser: Browser, base_url: str, role: str, cast: Cast) -> Page:
+    context = browser.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+    if role != "anon":
+        client = login(Client(), _users(cast)[role])  # type: ignore[arg-type]
+        session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session_id, "url": base_url}]
+        )
+    return context.new_page()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_fits_a_phone_and_a_tablet(role: str, browser: Browser, live_server, cast):
+    page = _signed_in_page(browser, live_server.url, role, cast)
+    too_wide = []
+    try:
+        for path in _pages_for(role, cast):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None and response.status == 200, path
+            for width, height in SIZES:
+                page.set_viewport_size({"width": width, "height": height})
+                found = page.evaluate(WIDEST)
+                if found:
+                    too_wide.append(
+                        f"{path} at {width}px: page {found['width']}px wide, "
+                        f"widest {found['widest']} reaching {found['right']}px"
+                    )
+            page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+    finally:
+        page.context.close()
+    assert too_wide == [], "\n".join(too_wide)
+
+
+def test_phone_menu_folds_the_links_and_opens_on_request(browser: Browser, live_server, cast):
+    page = _signed_in_page(browser, live_server.url, "admin", cast)
+    try:
+        page.goto(f"{live_server.url}/audit/")
+        sign_out = page.get_by_role("button", name="Sign out")
+        menu = page.get_by_role("button", name="Menu")
+        assert not sign_out.is_visible()
+        menu.click()
+        assert menu.get_attribute("aria-expanded") == "true"
+        assert sign_out.is_visible()
+        # On a tablet every link is in view and the button is not needed.
+        page.set_viewport_size({"width": 768, "height": 1024})
+        assert not menu.is_visible()
+        assert page.get_by_role("link", name="Audit log").first.is_visible()
+    finally:
+        page.context.close()
