@@ -36,7 +36,7 @@ def registration(cast, family_name: str, birth_date: str = "1979-03-04") -> dict
         "birth_date": birth_date,
         "sex_at_birth": "female",
         "country": "US",
-        "phone": "555-0199",
+        "phone": "+1 312 555 0199",
     }
 
 

@@ -34,6 +34,8 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     # Health checks for load balancers: process and database status, no records.
     "healthz": {},
     "readyz": {},
+    # A redirect to the icon among the static files.
+    "favicon": {},
 }
 
 
