@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kapclinic.patients",
     "kapclinic.audit",
     "kapclinic.content",
+    "kapclinic.scheduling",
 ]
 
 MIDDLEWARE = [
