@@ -26,9 +26,11 @@ from kapclinic.scheduling.models import (
 from kapclinic.scheduling.slots import (
     Calendar,
     Interval,
+    Slot,
     TypeSpec,
     WeeklyBlock,
     range_bounds,
+    search,
     to_epoch,
 )
 
@@ -146,3 +148,16 @@ def _spans(rows: Iterable[tuple[int, dt.datetime, dt.datetime]]) -> dict[int, li
     for person, a, b in rows:
         out[person].append((to_epoch(a), to_epoch(b)))
     return dict(out)
+
+
+def find_slots(
+    appointment_type: AppointmentType,
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime,
+    clinician: int | None = None,
+) -> list[Slot]:
+    """Free slots for the type from `first` to `last` (its site's local dates)."""
+    cal = load_calendar(appointment_type, first, last)
+    return search(cal, first, last, now=now, clinician=clinician)
