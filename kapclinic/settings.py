@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kapclinic.accounts.middleware.ApiTokenMiddleware",
     "kapclinic.accounts.middleware.SessionLimitsMiddleware",
     "kapclinic.accounts.middleware.LoginRequiredMiddleware",
     "kapclinic.accounts.middleware.TwoFactorRequiredMiddleware",
