@@ -123,6 +123,9 @@ class Busy:
         i = bisect_right(self.ends, start)
         return i < len(self.starts) and self.starts[i] < end
 
+    def _pairs(self) -> list[Interval]:
+        return list(zip(self.starts, self.ends, strict=True))
+
     def contains(self, start: int, end: int) -> bool:
         """Whether one interval covers all of [start, end) (used for working windows)."""
         i = bisect_right(self.starts, start) - 1
@@ -138,6 +141,22 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def subtract(windows: Iterable[Interval], holes: Iterable[Interval]) -> list[Interval]:
+    """The parts of `windows` outside every interval in `holes`."""
+    cuts = merge(holes)
+    out: list[Interval] = []
+    for start, end in windows:
+        for a, b in cuts:
+            if b <= start or a >= end:
+                continue
+            if a > start:
+                out.append((start, a))
+            start = max(start, b)
+        if start < end:
+            out.append((start, end))
+    return out
 
 
 def to_epoch(moment: dt.datetime) -> int:
@@ -190,9 +209,33 @@ class _Prepared:
             p: Busy(working_windows(cal.hours.get(p, ()), self.tz, first, last)) for p in people
         }
         self.off = {p: Busy(cal.time_off.get(p, ())) for p in people}
+        # When some prescriber is on site: their windows less their time off, joined,
+        # so a session may run across one prescriber handing over to the next.
+        self.prescriber_present = Busy(
+            span
+            for p in cal.prescribers
+            for span in subtract(
+                zip(self.windows[p].starts, self.windows[p].ends, strict=True),
+                cal.time_off.get(p, ()),
+            )
+        )
         # A clinician is blocked by their own held visits and by time off.
         self.blocked = {
             p: Busy([*cal.busy.get(p, ()), *cal.time_off.get(p, ())]) for p in cal.clinicians
+        }
+        # Where a visit (start to end, buffers aside) may lie for each clinician: inside
+        # a working window and clear of every blocked span widened by this type's
+        # buffers (a held span overlaps a block exactly when the visit overlaps the
+        # block widened by the buffer after before it and the buffer before after
+        # it). One bisect then answers "is this clinician free for this visit".
+        self.free = {
+            p: Busy(
+                subtract(
+                    zip(self.windows[p].starts, self.windows[p].ends, strict=True),
+                    ((a - self.after, b + self.before) for a, b in self.blocked[p]._pairs()),
+                )
+            )
+            for p in cal.clinicians
         }
         self.closed = Busy(cal.closures)
         self.room_busy = {r: Busy(cal.room_busy.get(r, ())) for r in cal.rooms}
@@ -201,10 +244,7 @@ class _Prepared:
 
     def prescriber_on_site(self, start: int, end: int) -> bool:
         # Their own appointments do not take a prescriber off site; time off does.
-        return any(
-            self.windows[p].contains(start, end) and not self.off[p].overlaps(start, end)
-            for p in self.cal.prescribers
-        )
+        return self.prescriber_present.contains(start, end)
 
     def free_resource(self, hold_start: int, hold_end: int) -> tuple[int | None, int | None] | None:
         """The first free (room, chair) the type needs, (None, None) if it needs
@@ -223,9 +263,7 @@ class _Prepared:
         return None, None
 
     def clinician_free(self, person: int, start: int, end: int, hold: Interval) -> bool:
-        return self.windows[person].contains(start, end) and not self.blocked[person].overlaps(
-            *hold
-        )
+        return self.free[person].contains(start, end)
 
     def slot(self, start: int, clinician: int, room: int | None, chair: int | None) -> Slot:
         return Slot(
@@ -260,6 +298,7 @@ def search(
             aligned = -(-max(w_start, earliest) // STEP_SECONDS) * STEP_SECONDS
             starts.update(range(aligned, w_end - p.span + 1, STEP_SECONDS))
     dosing = cal.type.needs_prescriber_on_site
+    free = p.free
     out: list[Slot] = []
     for start in sorted(starts):
         end = start + p.span
@@ -272,7 +311,7 @@ def search(
         if resource is None:
             continue
         for person in people:
-            if p.clinician_free(person, start, end, hold):
+            if free[person].contains(start, end):
                 out.append(p.slot(start, person, *resource))
                 break
     return out
