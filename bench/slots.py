@@ -139,8 +139,8 @@ def build_clinic(first: dt.date) -> dict[str, Any]:
             if not free:
                 break
             slot = free[(n * 7) % len(free)]
-            start, end = slot.start.astimezone(dt.UTC), slot.end.astimezone(dt.UTC)
-            hold = (start - dt.timedelta(minutes=15), end + dt.timedelta(minutes=15))
+            begins, ends = slot.start.astimezone(dt.UTC), slot.end.astimezone(dt.UTC)
+            hold = (begins - dt.timedelta(minutes=15), ends + dt.timedelta(minutes=15))
             span = (int(hold[0].timestamp()), int(hold[1].timestamp()))
             cal.busy.setdefault(slot.clinician, []).append(span)
             cal.chair_busy.setdefault(slot.chair or 0, []).append(span)
@@ -152,8 +152,8 @@ def build_clinic(first: dt.date) -> dict[str, Any]:
                     clinician_id=slot.clinician,
                     room_id=slot.room,
                     chair_id=slot.chair,
-                    start=start,
-                    end=end,
+                    start=begins,
+                    end=ends,
                     hold_start=hold[0],
                     hold_end=hold[1],
                     status=AppointmentStatus.BOOKED,
@@ -215,7 +215,8 @@ def main() -> None:
             )
             print(
                 f"Python {platform.python_version()}, Django {django.get_version()}, "
-                f"{connection.vendor} {connection.Database.__name__}, {args.runs} runs\n"
+                f"{connection.vendor} {'.'.join(map(str, connection.get_database_version()))}, "
+                f"{args.runs} runs\n"
             )
             counts = {}
             for days in (1, 7, 28):
