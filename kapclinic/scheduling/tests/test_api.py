@@ -286,3 +286,25 @@ def test_list_is_paged_filtered_and_scoped(
     assert admin["count"] == 0
     bad = client.get(APPOINTMENTS, {"status": "lost"}, headers=desk)
     assert bad.status_code == 400 and bad.json()["detail"].startswith("status")
+
+
+def test_api_query_counts_do_not_grow_with_range_or_rows(
+    client: Client, schedule: Schedule, desk: dict[str, str]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(params: dict[str, str], url: str = AVAILABILITY) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params, headers=desk).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.get(APPOINTMENTS, headers=desk)  # the token's first use also records the time
+    one_day = count({"type": "dosing_im", "from": str(MONDAY), "to": str(MONDAY)})
+    month = str(MONDAY + dt.timedelta(days=27))
+    assert count({"type": "dosing_im", "from": str(MONDAY), "to": month}) == one_day
+    booked(client, schedule, desk)
+    listed = count({}, APPOINTMENTS)
+    booked(client, schedule, desk, 4)
+    booked(client, schedule, desk, 8)
+    assert count({}, APPOINTMENTS) == listed

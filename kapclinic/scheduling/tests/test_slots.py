@@ -232,3 +232,17 @@ def test_find_slots_for_one_clinician(schedule: Schedule, clinician_field: str) 
     slots = find_slots(schedule.consultation, MONDAY, MONDAY, now=at(MONDAY, 0), clinician=who.pk)
     assert slots and {s.clinician for s in slots} == {who.pk}
     assert {s.room for s in slots} == {schedule.consulting_room.pk}
+
+
+def test_prescribers_may_hand_over_during_a_session() -> None:
+    spec = TypeSpec("dosing_im", 160, 0, 0, "none", needs_prescriber_on_site=True)
+    cal = one_clinician(MONDAY, 8, 18, spec)
+    cal.prescribers = [2, 3]
+    cal.hours[2] = [WeeklyBlock(0, dt.time(8), dt.time(12))]
+    cal.hours[3] = [WeeklyBlock(0, dt.time(11), dt.time(18))]
+    starts = {s.start.strftime("%H:%M") for s in search(cal, MONDAY, MONDAY, now=LONG_AGO)}
+    assert "10:00" in starts  # 10:00-12:40: the first leaves at 12:00, the second is there
+    # A gap in cover (the second starts at 13:00 instead) leaves 11:00 to 13:00 uncovered.
+    cal.hours[3] = [WeeklyBlock(0, dt.time(13), dt.time(18))]
+    starts = {s.start.strftime("%H:%M") for s in search(cal, MONDAY, MONDAY, now=LONG_AGO)}
+    assert "10:00" not in starts and "09:15" in starts and "13:00" in starts
