@@ -8,7 +8,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kapclinic.audit.django_admin import AuditedAdmin
-from kapclinic.scheduling.models import AppointmentType, Closure, TimeOff, WorkingHours
+from kapclinic.scheduling.models import (
+    AppointmentType,
+    BookingPolicy,
+    Closure,
+    TimeOff,
+    WorkingHours,
+)
 
 
 @admin.register(AppointmentType)
@@ -34,3 +40,8 @@ class TimeOffAdmin(AuditedAdmin, admin.ModelAdmin[TimeOff]):
 class ClosureAdmin(AuditedAdmin, admin.ModelAdmin[Closure]):
     list_display = ("site", "start", "end", "reason")
     list_filter = ("site",)
+
+
+@admin.register(BookingPolicy)
+class BookingPolicyAdmin(AuditedAdmin, admin.ModelAdmin[BookingPolicy]):
+    list_display = ("site", "change_window_hours", "first_reminder_hours", "second_reminder_hours")

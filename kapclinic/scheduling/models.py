@@ -290,3 +290,111 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+# Models for the next slices (public booking page, portal, reminders, waitlist,
+# iCalendar). They hold no behaviour yet; their actions come with those pages.
+
+
+class BookingPolicy(models.Model):
+    """A site's booking rules: how late patients may change a visit themselves, and
+    when reminders go out. A site without one uses the defaults."""
+
+    site = models.OneToOneField(
+        "clinics.Site", on_delete=models.CASCADE, related_name="booking_policy"
+    )
+    change_window_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Patients may reschedule or cancel up to this long before."
+    )
+    first_reminder_hours = models.PositiveSmallIntegerField(default=48)
+    second_reminder_hours = models.PositiveSmallIntegerField(default=24)
+
+    class Meta:
+        verbose_name_plural = "booking policies"
+
+    def __str__(self) -> str:
+        return f"Booking policy for {self.site}"
+
+
+class Reminder(models.Model):
+    """One reminder of one appointment on one channel; unique, so a retried task
+    never sends the same reminder twice."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "Text message"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    hours_before = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "channel", "hours_before"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} reminder {self.hours_before} h before"
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for an earlier or any slot of a kind of visit; freed slots are
+    offered first come, first served (by `created_at`)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a slot"
+        BOOKED = "booked", "Booked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.CASCADE, related_name="waitlist"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Only with this clinician; empty for anyone.",
+    )
+    earliest = models.DateField(null=True, blank=True)
+    latest = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    offered_appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+
+    def __str__(self) -> str:
+        return f"Waitlist for {self.appointment_type.name}"
+
+
+class CalendarFeed(models.Model):
+    """A clinician's iCalendar feed at a secret URL; only the SHA-256 of the secret
+    is kept (as for API tokens), and a revoked feed answers 404."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
