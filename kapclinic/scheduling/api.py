@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError
@@ -30,6 +30,7 @@ from kapclinic.scheduling.access import get_appointment_for_user, visible_appoin
 from kapclinic.scheduling.calendar import find_slots
 from kapclinic.scheduling.models import Appointment, AppointmentType
 from kapclinic.scheduling.schemas import (
+    ID_MAX,
     AppointmentIn,
     AppointmentListQuery,
     AppointmentOut,
@@ -211,6 +212,8 @@ def change(request: HttpRequest, appointment_id: int, payload: AppointmentPatch)
     user = current_user(request)
     if problem := payload.problem():
         raise _bad(*problem)
+    if not 1 <= appointment_id <= ID_MAX:
+        raise Http404("No such appointment")
     appointment = get_appointment_for_user(user, appointment_id)
     if payload.status is not None:
         changed = actions.change_status(

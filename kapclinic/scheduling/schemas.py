@@ -13,6 +13,8 @@ from pydantic import field_validator
 
 from kapclinic.scheduling.models import AppointmentStatus
 
+# The largest id the database can hold: a bigger one is a 400, not a database error.
+ID_MAX = 2**63 - 1
 MAX_SEARCH_DAYS = 62
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -42,8 +44,8 @@ class AvailabilityQuery(Schema):
     type: str = Field(..., min_length=1, max_length=30, description="Appointment type code.")
     from_: dt.date = Field(..., alias="from", description="First day (site's local date).")
     to: dt.date = Field(..., description="Last day, inclusive.")
-    site: int | None = Field(None, ge=1, description="Only this site (by id).")
-    clinician: int | None = Field(None, ge=1, description="Only this clinician (by id).")
+    site: int | None = Field(None, ge=1, le=ID_MAX, description="Only this site (by id).")
+    clinician: int | None = Field(None, ge=1, le=ID_MAX, description="Only this clinician (by id).")
 
     _dates = field_validator("from_", "to")(_sane_date)
 
@@ -79,11 +81,11 @@ class AppointmentIn(Schema):
     type: str = Field(..., min_length=1, max_length=30)
     start: dt.datetime
     end: dt.datetime | None = Field(None, description="Optional; must match the visit length.")
-    site: int = Field(..., ge=1)
-    clinician: int = Field(..., ge=1)
-    room: int | None = Field(None, ge=1)
-    chair: int | None = Field(None, ge=1)
-    patient: int = Field(..., ge=1)
+    site: int = Field(..., ge=1, le=ID_MAX)
+    clinician: int = Field(..., ge=1, le=ID_MAX)
+    room: int | None = Field(None, ge=1, le=ID_MAX)
+    chair: int | None = Field(None, ge=1, le=ID_MAX)
+    patient: int = Field(..., ge=1, le=ID_MAX)
 
     _times = field_validator("start", "end")(_aware)
 
@@ -92,9 +94,9 @@ class AppointmentPatch(Schema):
     """PATCH /appointments/{id}: a new time (and clinician, room or chair), or a status."""
 
     start: dt.datetime | None = None
-    clinician: int | None = Field(None, ge=1)
-    room: int | None = Field(None, ge=1)
-    chair: int | None = Field(None, ge=1)
+    clinician: int | None = Field(None, ge=1, le=ID_MAX)
+    room: int | None = Field(None, ge=1, le=ID_MAX)
+    chair: int | None = Field(None, ge=1, le=ID_MAX)
     status: AppointmentStatus | None = None
     reason: str = Field("", max_length=300)
 
@@ -130,8 +132,8 @@ class AppointmentOut(Schema):
 class AppointmentListQuery(Schema):
     from_: dt.date | None = Field(None, alias="from", description="From this local date.")
     to: dt.date | None = Field(None, description="Up to this local date, inclusive.")
-    patient: int | None = Field(None, ge=1)
-    clinician: int | None = Field(None, ge=1)
+    patient: int | None = Field(None, ge=1, le=ID_MAX)
+    clinician: int | None = Field(None, ge=1, le=ID_MAX)
     status: AppointmentStatus | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)

@@ -308,3 +308,20 @@ def test_api_query_counts_do_not_grow_with_range_or_rows(
     booked(client, schedule, desk, 4)
     booked(client, schedule, desk, 8)
     assert count({}, APPOINTMENTS) == listed
+
+
+def test_ids_too_big_for_the_database_are_400_or_404_not_500(
+    client: Client, schedule: Schedule, desk: dict[str, str]
+) -> None:
+    # A 30-digit id once reached SQLite and failed with OverflowError (a 500).
+    big = "9" * 30
+    query = {"type": "dosing_im", "from": str(MONDAY), "to": str(MONDAY), "site": big}
+    response = client.get(AVAILABILITY, query, headers=desk)
+    assert response.status_code == 400 and response.json()["detail"].startswith("site")
+    listed = client.get(APPOINTMENTS, {"patient": big}, headers=desk)
+    assert listed.status_code == 400
+    slot = slots(client, desk)[0]
+    booked_ = post(client, desk, {**slot, "patient": int(big)})
+    assert booked_.status_code == 400 and booked_.json()["detail"].startswith("patient")
+    assert patch(client, desk, int(big), {"status": "confirmed"}).status_code == 404
+    assert not Appointment.objects.exists()
