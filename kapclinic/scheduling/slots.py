@@ -123,7 +123,7 @@ class Busy:
         i = bisect_right(self.ends, start)
         return i < len(self.starts) and self.starts[i] < end
 
-    def _pairs(self) -> list[Interval]:
+    def pairs(self) -> list[Interval]:
         return list(zip(self.starts, self.ends, strict=True))
 
     def contains(self, start: int, end: int) -> bool:
@@ -232,7 +232,7 @@ class _Prepared:
             p: Busy(
                 subtract(
                     zip(self.windows[p].starts, self.windows[p].ends, strict=True),
-                    ((a - self.after, b + self.before) for a, b in self.blocked[p]._pairs()),
+                    ((a - self.after, b + self.before) for a, b in self.blocked[p].pairs()),
                 )
             )
             for p in cal.clinicians
@@ -261,9 +261,6 @@ class _Prepared:
                     return room, None
             return None
         return None, None
-
-    def clinician_free(self, person: int, start: int, end: int, hold: Interval) -> bool:
-        return self.free[person].contains(start, end)
 
     def slot(self, start: int, clinician: int, room: int | None, chair: int | None) -> Slot:
         return Slot(
