@@ -1,14 +1,18 @@
 """The JSON API under /api/v1/: one NinjaAPI, one router per app.
 
-Callers authenticate with the browser session (ninja checks CSRF on unsafe
-methods) under the pages' rules: an active account, and for staff a session that
-passed the second factor. The middleware already answers 401 JSON under /api/
+Callers authenticate with an API token (`Authorization: Bearer <token>`, made by
+`manage.py create_api_token`; no CSRF, as no browser sends it on its own) or with
+the browser session (ninja checks CSRF on unsafe methods), under the pages' rules:
+an active account, and for staff a session that passed the second factor. The
+middleware already answers 401 JSON under /api/
 (kapclinic/accounts/middleware.py); the auth here says the same, so an operation
 stays closed even if it were reached some other way.
 
 Errors are JSON `{"detail": "<one readable message>"}`: 400 for bad parameters,
-401 without a (verified) session, 404 for anything out of scope, 405 for a wrong
-method. The OpenAPI document is at /api/v1/openapi.json for anyone signed in; the
+401 without a (verified) session or a valid token, 403 for a booking the caller
+may not make, 404 for anything out of scope, 405 for a wrong method, 409 when a
+time is taken or an appointment's state does not allow the change. The OpenAPI
+document is at /api/v1/openapi.json for anyone signed in; the
 interactive docs page is off, because ninja loads its scripts from a CDN.
 """
 
@@ -19,12 +23,14 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
 from kapclinic.accounts import two_factor
 from kapclinic.accounts.middleware import TWO_FACTOR_DETAIL
-from kapclinic.accounts.models import User
+from kapclinic.accounts.models import ApiToken, User
 from kapclinic.patients.api import router as patients_router
+from kapclinic.scheduling import actions as scheduling
+from kapclinic.scheduling.api import router as scheduling_router
 
 NOT_FOUND_DETAIL = "Not found"
 
@@ -41,15 +47,26 @@ class ClinicSessionAuth(SessionAuth):
         return user
 
 
+class ApiTokenAuth(HttpBearer):
+    """An API token the middleware (ApiTokenMiddleware) has already checked."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found: ApiToken | None = getattr(request, "api_token", None)
+        if found is None or not isinstance(request.user, User):
+            return None
+        return request.user
+
+
 api = NinjaAPI(
     title="kapclinic API",
     version="1",
-    description="Read access to the clinic's records, with the same access rules as the pages.",
+    description="The clinic's records and schedule, with the same access rules as the pages.",
     urls_namespace="api",
-    auth=ClinicSessionAuth(),
+    auth=[ApiTokenAuth(), ClinicSessionAuth()],
     docs_url=None,
 )
 api.add_router("", patients_router)
+api.add_router("", scheduling_router)
 
 
 def readable_errors(errors: list[dict[str, Any]]) -> str:
@@ -72,3 +89,18 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # Never the exception's text: it must not say whether or why something exists.
     return api.create_response(request, {"detail": NOT_FOUND_DETAIL}, status=404)
+
+
+# A refused booking or status change: the action's message is written for people.
+_SCHEDULING_STATUS: tuple[tuple[type[scheduling.SchedulingError], int], ...] = (
+    (scheduling.InvalidRequest, 400),
+    (scheduling.NotAllowed, 403),
+    (scheduling.SlotUnavailable, 409),  # includes SlotTaken
+    (scheduling.IllegalTransition, 409),
+)
+
+
+@api.exception_handler(scheduling.SchedulingError)
+def scheduling_refused(request: HttpRequest, exc: scheduling.SchedulingError) -> HttpResponse:
+    status = next((code for kind, code in _SCHEDULING_STATUS if isinstance(exc, kind)), 400)
+    return api.create_response(request, {"detail": exc.message}, status=status)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kapclinic.audit",
     "kapclinic.content",
     "kapclinic.ops",
+    "kapclinic.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kapclinic.accounts.middleware.ApiTokenMiddleware",
     "kapclinic.accounts.middleware.SessionLimitsMiddleware",
     "kapclinic.accounts.middleware.LoginRequiredMiddleware",
     "kapclinic.accounts.middleware.TwoFactorRequiredMiddleware",

@@ -7,11 +7,12 @@ steps, methods and reasons only: never the typed e-mail, password or code.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapclinic.accounts import backup_codes, two_factor
-from kapclinic.accounts.models import User
+from kapclinic.accounts import api_tokens, backup_codes, two_factor
+from kapclinic.accounts.models import ApiToken, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, AuditOutcome
 
@@ -108,3 +109,39 @@ def record_password_changed(*, actor: User | None, user: User, via: str) -> None
         obj=user,
         detail={"fields": ["password"], "via": via},
     )
+
+
+@transaction.atomic
+def create_api_token(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make an API token for `user`; return it and the token text, which is shown once
+    and never stored. `actor` is None when made by the management command."""
+    text = api_tokens.new_token()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        token_hash=api_tokens.digest(text),
+        prefix=api_tokens.shown_prefix(text),
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=token,
+        detail={"user_id": user.pk, "via": "command" if actor is None else "admin"},
+    )
+    return token, text
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; its next request is refused. Revoking twice is a no-op."""
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=token,
+        detail={"fields": ["revoked_at"], "user_id": token.user_id},
+    )
+    return token

@@ -4,6 +4,11 @@ All work in `process_view`, after every middleware's request phase, so they know
 which view was resolved (and whether it is public) and the messages framework is
 ready. A response returned here still passes through every response phase.
 
+`ApiTokenMiddleware` runs first: a JSON API request carrying a valid
+`Authorization: Bearer` token is signed in as the token's user for that request
+only (no session), and counts as past the second factor, because a clinic admin or
+the create_api_token command issued it to that person.
+
 Pages send a person who must sign in (again) to a page; the JSON API under
 `API_PATH_PREFIX` has no pages to send anyone to, so it answers 401 with a JSON
 `{"detail": ...}` instead.
@@ -29,7 +34,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
-from kapclinic.accounts import actions, session_clock, two_factor
+from kapclinic.accounts import actions, api_tokens, session_clock, two_factor
 from kapclinic.accounts.models import User
 
 ViewFunc = Callable[..., HttpResponse]
@@ -48,6 +53,7 @@ API_PATH_PREFIX = "/api/"
 
 SIGN_IN_DETAIL = "Sign in first."
 TWO_FACTOR_DETAIL = "Two-factor verification is required: enter your authenticator code first."
+BAD_TOKEN_DETAIL = "The API token is not valid: it may be mistyped, revoked, or its account closed."
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -69,6 +75,44 @@ def _redirect(request: HttpRequest, url_name: str, next_url: str) -> HttpRespons
     return HttpResponseRedirect(url)
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None without one."""
+    scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credential.strip()
+
+
+class ApiTokenMiddleware:
+    """Signs in the user of a valid API token on a JSON API request; refuses a bad one.
+
+    Must come after AuthenticationMiddleware and OTPMiddleware, which it overrides
+    for the request. A token request never touches the session, so it neither
+    starts one nor refreshes a browser's idle clock.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        text = bearer_token(request) if is_api_request(request) else None
+        if text is None:
+            return self.get_response(request)
+        token = api_tokens.find_active(text)
+        if token is None:
+            return api_unauthorized(BAD_TOKEN_DETAIL)
+        user = token.user
+        user.is_verified = lambda: True  # type: ignore[attr-defined]
+        user.otp_device = None  # type: ignore[attr-defined]
+        request.user = user
+        request.api_token = token  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def uses_api_token(request: HttpRequest) -> bool:
+    return getattr(request, "api_token", None) is not None
+
+
 class SessionLimitsMiddleware:
     """Ends a signed-in session after idle time or at an absolute limit since sign-in."""
 
@@ -84,7 +128,7 @@ class SessionLimitsMiddleware:
         self, request: HttpRequest, view_func: ViewFunc, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not isinstance(user, User):
+        if not isinstance(user, User) or uses_api_token(request):
             return None
         reason = session_clock.expired_reason(request)
         if reason is None:

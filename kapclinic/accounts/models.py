@@ -140,3 +140,34 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"Backup code {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A secret that lets a program call the JSON API as one user, with that user's access.
+
+    Only the SHA-256 of the token is kept. A fast hash is enough here, unlike for
+    passwords: the token is 32 random bytes, so there is nothing to guess from a
+    dictionary and no number of fast guesses gets near 2**256; slow hashes such as
+    Argon2 exist to protect low-entropy secrets people choose. A plain digest also
+    lets a request find its token with one indexed lookup.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the token, so an admin can tell tokens apart.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -131,6 +131,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:patient_list": row("ok", anon="401"),
     "api:patient_detail": row("404", anon="401", front_desk="ok", nurse="ok", prescriber="ok"),
     "api:me": row("404", anon="401", patient="ok"),
+    # Scheduling API: availability needs its parameters (400 without them); the list
+    # is everyone's own scope (empty for the admin); one appointment is PATCH only.
+    "api:availability": row("400", anon="401"),
+    "api:appointments": row("ok", anon="401"),
+    "api:appointment": row("405", anon="401"),
+    # Django admin: the index stands for every admin page (Django's own staff check);
     # Django admin: the index stands for every admin page (the admin site's own check:
     # clinic admins only); test_django_admin_walk.py walks them all.
     "admin:index": row("away", anon="away", admin="ok"),
@@ -218,6 +224,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "clinics:credential_edit": lambda: {"pk": credential().pk},
         "audit:grant": lambda: {"pk": grant().pk},
         "api:patient_detail": lambda: {"patient_id": patient.pk},
+        "api:appointment": lambda: {"appointment_id": 1},
         "audit:grant_review": lambda: {"pk": grant().pk},
     }
 

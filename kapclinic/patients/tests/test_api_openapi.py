@@ -25,7 +25,13 @@ def test_document_lists_the_patient_operations(cast, as_user):
         "description": document["info"]["description"],
     }
     paths = document["paths"]
-    assert set(paths) == {"/api/v1/patients/", "/api/v1/patients/{patient_id}", "/api/v1/me"}
+    patient_paths = {"/api/v1/patients/", "/api/v1/patients/{patient_id}", "/api/v1/me"}
+    scheduling_paths = {
+        "/api/v1/availability",
+        "/api/v1/appointments",
+        "/api/v1/appointments/{appointment_id}",
+    }
+    assert set(paths) == patient_paths | scheduling_paths
     assert paths["/api/v1/patients/"]["get"]["operationId"] == "listPatients"
     params = {p["name"] for p in paths["/api/v1/patients/"]["get"]["parameters"]}
     assert params == {"q", "stage", "site", "page", "page_size"}

@@ -9,12 +9,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
+from kapclinic.scheduling.demo import build_demo_schedule
 
 
 class Command(BaseCommand):
     help = (
         "Create a synthetic demo clinic: two sites, staff in every role, education "
-        "articles and N fictional patients. Running it again only tops up patients."
+        "articles, N fictional patients and four weeks of appointments. Running it "
+        "again only tops up patients."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -45,6 +47,8 @@ class Command(BaseCommand):
             seed=options["seed"],
             progress=self.stdout.write if verbose else None,
         )
+        desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
+        schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -52,7 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created demo clinic {clinic.org.name!r}."))
         self.stdout.write(
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
-            f"articles: {clinic.articles_created} created ({elapsed:.1f} s)."
+            f"articles: {clinic.articles_created} created; "
+            f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")

@@ -1,0 +1,344 @@
+"""Every write to the schedule: booking, moving, and each step of an appointment's life.
+
+Each action is atomic, takes the acting user as keyword-only `actor`, checks that the
+actor may act and that the appointment is in a state the step starts from, and
+writes one audit row in the same transaction. A refused action changes nothing.
+
+No double booking, by the database: the availability check and the insert run in
+one transaction. On SQLite that transaction begins IMMEDIATE (settings.py), taking
+the database's write lock before the check, so a second booking waits until the
+first has committed and then sees it. On PostgreSQL two transactions can pass the
+check at once; the exclusion constraints (migration 0002) refuse the second insert,
+and `_save_held` turns that into the same `SlotTaken` error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kapclinic.accounts.models import Role, User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.clinics.models import Chair, Room
+from kapclinic.patients.models import Patient
+from kapclinic.scheduling.access import may_book_for, may_manage
+from kapclinic.scheduling.calendar import load_calendar
+from kapclinic.scheduling.models import Appointment, AppointmentStatus, AppointmentType
+from kapclinic.scheduling.slots import Refusal, check
+from kapclinic.scheduling.stage import booking_allowed
+
+S = AppointmentStatus
+T = TypeVar("T")
+
+# For each status, the statuses it may be reached from.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CONFIRMED: frozenset({S.BOOKED}),
+    S.CHECKED_IN: frozenset({S.BOOKED, S.CONFIRMED}),
+    S.IN_PROGRESS: frozenset({S.CHECKED_IN}),
+    S.COMPLETED: frozenset({S.IN_PROGRESS}),
+    S.CANCELLED: frozenset({S.BOOKED, S.CONFIRMED}),
+    S.NO_SHOW: frozenset({S.BOOKED, S.CONFIRMED}),
+}
+RESCHEDULABLE = frozenset({S.BOOKED, S.CONFIRMED})
+# What a patient may do to their own appointment (the rest is the clinic's).
+PATIENT_STATUSES = frozenset({S.CONFIRMED, S.CANCELLED})
+
+# PostgreSQL constraint name (migration 0002) -> the resource it protects.
+_CONSTRAINT_RESOURCE = {
+    "appointment_no_double_booked_clinician": "clinician",
+    "appointment_no_double_booked_room": "room",
+    "appointment_no_double_booked_chair": "chair",
+}
+
+
+class SchedulingError(Exception):
+    """A booking or status change that cannot be made; the message is for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(SchedulingError):
+    """The actor may not do this (or the patient's pathway stage does not allow it)."""
+
+
+class InvalidRequest(SchedulingError):
+    """The request names something that cannot give this visit (a room at another site)."""
+
+
+class SlotUnavailable(SchedulingError):
+    """Nobody or nothing can provide the visit then (outside hours, closed, no prescriber)."""
+
+
+class SlotTaken(SlotUnavailable):
+    """A clinician, room or chair the visit needs is already held then."""
+
+    def __init__(self, message: str, resource: str) -> None:
+        super().__init__(message)
+        self.resource = resource
+
+
+class IllegalTransition(SchedulingError):
+    """The appointment is not in a state this step starts from."""
+
+
+def _resource_name(resource: str, pk: int | None) -> str:
+    if pk is None:
+        return "The clinic"
+    if resource == "clinician":
+        user = User.objects.filter(pk=pk).first()
+        return str(user) if user else "The clinician"
+    if resource == "chair":
+        chair = Chair.objects.filter(pk=pk).first()
+        return chair.name if chair else "The chair"
+    if resource == "room":
+        room = Room.objects.filter(pk=pk).first()
+        return room.name if room else "The room"
+    return "The clinic"
+
+
+def _raise_refusal(refusal: Refusal) -> None:
+    message = refusal.reason
+    if message[:1].islower():  # "is already booked then." needs the resource's name
+        message = f"{_resource_name(refusal.resource, refusal.resource_id)} {message}"
+    if refusal.kind == "taken":
+        raise SlotTaken(message, refusal.resource)
+    if refusal.kind == "invalid":
+        raise InvalidRequest(message)
+    raise SlotUnavailable(message)
+
+
+def _taken_by_constraint(error: IntegrityError) -> str | None:
+    """The resource named by a PostgreSQL exclusion violation, if that is what it was."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) != "23P01":  # exclusion_violation
+        return None
+    diag = getattr(cause, "diag", None)
+    name = getattr(diag, "constraint_name", "") or ""
+    return _CONSTRAINT_RESOURCE.get(name, "clinician")
+
+
+def _save_held(appointment: Appointment, save: Callable[[], T]) -> T:
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError as error:
+        resource = _taken_by_constraint(error)
+        if resource is None:
+            raise
+        pk = getattr(appointment, f"{resource}_id")
+        raise SlotTaken(
+            f"{_resource_name(resource, pk)} was booked by someone else a moment ago.", resource
+        ) from error
+
+
+def _place(
+    appointment: Appointment,
+    appointment_type: AppointmentType,
+    *,
+    start: dt.datetime,
+    clinician: int,
+    room: int | None,
+    chair: int | None,
+    now: dt.datetime,
+    exclude: int | None,
+) -> None:
+    """Check that the slot can be booked and set the appointment's times and resources."""
+    if timezone.is_naive(start):
+        raise InvalidRequest("The start time needs its UTC offset, e.g. 2026-03-02T09:00-05:00.")
+    site = appointment_type.site
+    local_day = start.astimezone(ZoneInfo(site.time_zone)).date()
+    cal = load_calendar(appointment_type, local_day, local_day, exclude=exclude)
+    if chair is not None and room is None:
+        room = dict(cal.chairs).get(chair)
+    refusal = check(cal, start, now=now, clinician=clinician, room=room, chair=chair)
+    if refusal is not None:
+        _raise_refusal(refusal)
+    span = dt.timedelta(minutes=cal.type.span_minutes)
+    start = start.astimezone(dt.UTC)
+    appointment.start, appointment.end = start, start + span
+    appointment.hold_start = start - dt.timedelta(minutes=cal.type.buffer_before_minutes)
+    appointment.hold_end = appointment.end + dt.timedelta(minutes=cal.type.buffer_after_minutes)
+    appointment.clinician_id, appointment.room_id, appointment.chair_id = clinician, room, chair
+
+
+def _audit(actor: User, appointment: Appointment, action: AuditAction, **detail: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        patient=appointment.patient,
+        obj=appointment,
+        detail={"status": appointment.status, **detail},
+    )
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    actor: User,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    clinician: int,
+    room: int | None = None,
+    chair: int | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book `patient` a visit of `appointment_type` at `start` with the given clinician
+    and room or chair (ids), or raise a `SchedulingError` saying why not."""
+    if not may_book_for(actor, patient, appointment_type):
+        raise NotAllowed("You cannot book visits for this patient.")
+    decision = booking_allowed(patient, appointment_type, by_staff=actor.is_clinic_staff)
+    if not decision:
+        raise NotAllowed(decision.reason)
+    appointment = Appointment(
+        patient=patient,
+        appointment_type=appointment_type,
+        site=appointment_type.site,
+        booked_by=actor,
+        status=S.BOOKED,
+    )
+    _place(
+        appointment,
+        appointment_type,
+        start=start,
+        clinician=clinician,
+        room=room,
+        chair=chair,
+        now=now or timezone.now(),
+        exclude=None,
+    )
+    _save_held(appointment, appointment.save)
+    _audit(actor, appointment, AuditAction.CREATE, type=appointment_type.code)
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    """The appointment re-read under a row lock, so two changes cannot interleave."""
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("appointment_type__site__settings", "patient", "site")
+        .get(pk=appointment.pk)
+    )
+
+
+@transaction.atomic
+def reschedule_appointment(
+    *,
+    actor: User,
+    appointment: Appointment,
+    start: dt.datetime,
+    clinician: int | None = None,
+    room: int | None = None,
+    chair: int | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move a booked or confirmed appointment to a new start (and clinician, room or
+    chair, which stay as they were unless given). A moved appointment is booked
+    again: the patient's confirmation was for the old time."""
+    current = _lock(appointment)
+    if not may_manage(actor, current):
+        raise NotAllowed("You cannot change this appointment.")
+    if current.status not in RESCHEDULABLE:
+        raise IllegalTransition(
+            f"A {current.get_status_display().lower()} appointment cannot be moved."
+        )
+    kind = current.appointment_type
+    decision = booking_allowed(current.patient, kind, by_staff=actor.is_clinic_staff)
+    if not decision:
+        raise NotAllowed(decision.reason)
+    new_chair = chair if chair is not None else current.chair_id
+    new_room = room if room is not None else (None if chair is not None else current.room_id)
+    before = (current.start, current.clinician_id, current.room_id, current.chair_id)
+    _place(
+        current,
+        kind,
+        start=start,
+        clinician=clinician if clinician is not None else current.clinician_id,
+        room=new_room,
+        chair=new_chair,
+        now=now or timezone.now(),
+        exclude=current.pk,
+    )
+    current.status = S.BOOKED
+    current.status_changed_at = timezone.now()
+    after = (current.start, current.clinician_id, current.room_id, current.chair_id)
+    names = ("start", "clinician", "room", "chair")
+    changed = [n for n, a, b in zip(names, before, after, strict=True) if a != b]
+    fields = ["start", "end", "hold_start", "hold_end", "clinician", "room", "chair", "status"]
+    _save_held(current, lambda: current.save(update_fields=[*fields, "status_changed_at"]))
+    _audit(actor, current, AuditAction.UPDATE, fields=changed, rescheduled=True)
+    return current
+
+
+@transaction.atomic
+def change_status(
+    *,
+    actor: User,
+    appointment: Appointment,
+    to: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move an appointment along its state machine (TRANSITIONS), or refuse and change
+    nothing. Cancelling needs a reason; a no-show can be marked once the visit was due."""
+    current = _lock(appointment)
+    if not may_manage(actor, current):
+        raise NotAllowed("You cannot change this appointment.")
+    if to not in TRANSITIONS:
+        raise InvalidRequest("Unknown appointment status.")
+    if actor.role == Role.PATIENT and to not in PATIENT_STATUSES:
+        raise NotAllowed("Please ask the clinic to make this change.")
+    if current.status not in TRANSITIONS[to]:
+        raise IllegalTransition(
+            f"A {current.get_status_display().lower()} appointment cannot be marked "
+            f"{S(to).label.lower()}."
+        )
+    reason = reason.strip()
+    if to == S.CANCELLED and not reason:
+        raise InvalidRequest("Give a reason for cancelling.")
+    if to == S.NO_SHOW and current.start > (now or timezone.now()):
+        raise IllegalTransition("A visit that has not started yet cannot be a no-show.")
+    current.status = to
+    current.status_changed_at = now or timezone.now()
+    fields = ["status", "status_changed_at"]
+    if to == S.CANCELLED:
+        current.cancel_reason = reason[:300]
+        fields.append("cancel_reason")
+    current.save(update_fields=fields)
+    # The cancellation reason may be personal: the audit row names the field only.
+    _audit(actor, current, AuditAction.UPDATE, fields=fields)
+    return current
+
+
+def confirm(*, actor: User, appointment: Appointment) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.CONFIRMED)
+
+
+def check_in(*, actor: User, appointment: Appointment) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.CHECKED_IN)
+
+
+def start_visit(*, actor: User, appointment: Appointment) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.IN_PROGRESS)
+
+
+def complete(*, actor: User, appointment: Appointment) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.COMPLETED)
+
+
+def cancel(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.CANCELLED, reason=reason)
+
+
+def mark_no_show(
+    *, actor: User, appointment: Appointment, now: dt.datetime | None = None
+) -> Appointment:
+    return change_status(actor=actor, appointment=appointment, to=S.NO_SHOW, now=now)

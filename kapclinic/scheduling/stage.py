@@ -1,0 +1,42 @@
+"""What a patient's place on the pathway lets them book: the one hook the pathway extends.
+
+Every booking and reschedule asks `booking_allowed`, whoever books, so the pathway
+issue can tighten the rules (e.g. dosing only once the plan is signed, consent is
+current and screening approved) in this one function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.scheduling.models import AppointmentType, TypeCode
+
+# Patients who have not had a consultation yet.
+NEW_PATIENT_STAGES = frozenset({PathwayStage.ENQUIRY})
+
+
+@dataclass(frozen=True)
+class BookingDecision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def booking_allowed(
+    patient: Patient, appointment_type: AppointmentType, *, by_staff: bool = False
+) -> BookingDecision:
+    """Whether `patient` may have a visit of `appointment_type` booked (by staff, or
+    by the patient themselves when `by_staff` is false), with the reason if not."""
+    if not appointment_type.is_active:
+        return BookingDecision(False, "This kind of visit is not offered at the moment.")
+    new = patient.stage in NEW_PATIENT_STAGES
+    if new and appointment_type.code != TypeCode.INITIAL_CONSULTATION:
+        return BookingDecision(False, "A new patient starts with an initial consultation.")
+    if appointment_type.is_dosing and not by_staff:
+        return BookingDecision(False, "Dosing sessions are booked by the clinic team.")
+    if not by_staff and not appointment_type.patient_bookable:
+        return BookingDecision(False, "Please ask the clinic to book this kind of visit.")
+    return BookingDecision(True)
