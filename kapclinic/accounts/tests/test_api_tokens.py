@@ -100,7 +100,9 @@ def test_admin_lists_and_revokes_tokens_audited(client: Client, cast: Cast) -> N
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
-    event = AuditEvent.objects.filter(object_type="accounts.apitoken").latest("id")
+    event = AuditEvent.objects.filter(
+        object_type="accounts.apitoken", action=AuditAction.UPDATE
+    ).latest("id")
     assert event.actor == cast.admin and event.detail["fields"] == ["revoked_at"]
     client.logout()
     assert client.get(ROSTER, headers={"Authorization": f"Bearer {text}"}).status_code == 401

@@ -24,7 +24,7 @@ def test_admin_adds_working_hours_audited(client: Client, cast: Cast) -> None:
     )
     assert response.status_code == 302, response.content
     hours = WorkingHours.objects.get()
-    event = AuditEvent.objects.get(object_type="scheduling.workinghours")
+    event = AuditEvent.objects.get(object_type="scheduling.workinghours", action=AuditAction.CREATE)
     assert event.action == AuditAction.CREATE and event.object_id == str(hours.pk)
 
 
