@@ -47,6 +47,13 @@ def test_formula_like_cells_are_defused(cast, admin_in):
     assert rows[0]["object_type"] == "'=HYPERLINK(1)"
 
 
+def test_flagged_column_says_yes_only_for_flagged_events(cast, admin_in):
+    flagged = record(actor=cast.nurse, action=AuditAction.VIEW, flagged=True)
+    plain = record(actor=cast.nurse, action=AuditAction.VIEW)
+    rows = {r["id"]: r["flagged"] for r in _rows(admin_in.get(URL, {"action": "view"}))}
+    assert rows == {str(flagged.pk): "yes", str(plain.pk): "no"}
+
+
 def test_patient_actor_names_are_left_out(cast, admin_in):
     record(actor=cast.patient_user, action=AuditAction.VIEW, patient=cast.patient)
     rows = _rows(admin_in.get(URL, {"action": "view"}))

@@ -155,6 +155,20 @@ def test_grant_filter_shows_the_grants_events(cast, admin_in, grant):
     assert b"Showing the events of" in response.content
 
 
+def test_grant_filter_leaves_out_the_same_users_other_patients_and_other_users(
+    cast, admin_in, grant
+):
+    # The same therapist, in the grant's hour, on a patient the grant does not cover.
+    elsewhere = record(
+        actor=cast.therapist, action=AuditAction.VIEW, patient=cast.other_patient, flagged=True
+    )
+    # Someone else on the grant's patient in the same hour.
+    other_user = record(actor=cast.nurse, action=AuditAction.VIEW, patient=cast.patient)
+    listed = _ids(admin_in.get(URL, {"grant": grant.pk}))
+    assert len(listed) == 2
+    assert elsewhere.pk not in listed and other_user.pk not in listed
+
+
 def test_other_roles_get_404(client, cast):
     record(actor=cast.nurse, action=AuditAction.VIEW)
     assert_hidden_from_others(client, cast, "get", URL)

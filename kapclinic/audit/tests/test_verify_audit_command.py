@@ -69,6 +69,14 @@ def test_deleted_newest_row_fails(events, capsys):
     assert f"row {events[-1].pk}: missing tail" in capsys.readouterr().err
 
 
+def test_every_row_deleted_fails(events, capsys):
+    with tampering():
+        AuditEvent.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert f"row {events[-1].pk}: missing tail" in capsys.readouterr().err
+
+
 def test_every_problem_is_listed(events, capsys):
     with tampering():
         AuditEvent.objects.filter(pk=events[0].pk).update(detail={"page": "2"})

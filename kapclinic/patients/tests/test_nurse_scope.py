@@ -49,3 +49,12 @@ def test_leaving_the_care_team_ends_it(cast, as_user, cross_site_nurse):
     assert not visible_patients(cross_site_nurse).exists()
     response = as_user(cross_site_nurse).get(reverse("patients:chart", args=[cast.patient.pk]))
     assert response.status_code == 404
+
+
+def test_a_deactivated_nurse_sees_no_one(cast, cross_site_nurse):
+    # Sign-in already refuses inactive accounts; the access rule must not rely on it
+    # (background jobs and actions call it with a user object directly).
+    cast.nurse.is_active = False
+    cross_site_nurse.is_active = False
+    assert not visible_patients(cast.nurse).exists()
+    assert not visible_patients(cross_site_nurse, clinical=True).exists()
