@@ -17,6 +17,7 @@ from kapclinic.accounts.models import User
 from kapclinic.audit.breakglass import MIN_REASON_LENGTH
 from kapclinic.clinics.models import Site
 from kapclinic.clinics.phones import PhoneField, clinic_region
+from kapclinic.lib.local_dates import local_date_pattern, read_local_date
 from kapclinic.patients import actions
 from kapclinic.patients.models import (
     Allergy,
@@ -27,7 +28,7 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
-from kapclinic.patients.search import is_impossible_date, local_date_pattern, read_local_date
+from kapclinic.patients.search import is_impossible_date
 from kapclinic.widgets import COMMON_LABELS, DateInput
 
 FieldGroups = tuple[tuple[str, tuple[str, ...]], ...]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,34 +19,6 @@ def parse_iso_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-# Countries that write the month first (04/12/1985 is 12 April); elsewhere the day comes
-# first. ISO (1985-04-12) is read the same everywhere.
-MONTH_FIRST_COUNTRIES = frozenset(
-    {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"}
-)
-_LOCAL_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
-def local_date_pattern(country: str) -> str:
-    """How people in `country` write a date, for help texts and messages."""
-    return "MM/DD/YYYY" if country.upper() in MONTH_FIRST_COUNTRIES else "DD/MM/YYYY"
-
-
-def read_local_date(text: str, country: str) -> date | str | None:
-    """A date written the local way (04/12/1985): the date; None when `text` is not
-    shaped like one; or, when it is but names no real day, a message saying so."""
-    match = _LOCAL_DATE.match(text)
-    if match is None:
-        return None
-    first, second, year = (int(part) for part in match.groups())
-    month, day = (first, second) if country.upper() in MONTH_FIRST_COUNTRIES else (second, first)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        pattern = local_date_pattern(country)
-        return f"Could not read {text} as a date. Type it as {pattern} or as YYYY-MM-DD."
 
 
 def is_impossible_date(text: str) -> bool:

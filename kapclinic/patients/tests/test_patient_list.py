@@ -17,7 +17,7 @@ def test_front_desk_sees_patients_at_their_site(cast, as_user):
     assert response.status_code == 200
     body = response.content.decode()
     assert "MRN-0001" in body and "MRN-0002" in body
-    assert "1985-06-15" in body and "Site A" in body and "Enquiry" in body
+    assert "Jun 15, 1985" in body and "Site A" in body and "Enquiry" in body
 
 
 def test_prescriber_sees_only_care_team_patients(cast, as_user):
