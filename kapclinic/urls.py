@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Registers `<id:...>` before the apps' URLconfs below are included.
+from kapclinic import converters  # noqa: F401
 from kapclinic.api import api
 from kapclinic.content import views as content_views
 

@@ -63,3 +63,17 @@ def test_other_roles_get_404(client, cast):
 
 def test_post_is_not_allowed(admin_in):
     assert admin_in.post(URL).status_code == 405
+
+
+def test_date_to_on_the_last_day_of_the_calendar_exports_everything(cast, admin_in):
+    event = record(actor=cast.nurse, action=AuditAction.VIEW)
+    response = admin_in.get(URL, {"date_to": "9999-12-31"})
+    assert response.status_code == 200
+    ids = [row["id"] for row in _rows(response)]
+    assert str(event.pk) in ids
+
+
+def test_the_download_is_never_cached(cast, admin_in):
+    response = admin_in.get(URL)
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
