@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from kapclinic.lib.env import env_bool, env_int, env_list, env_str
 
@@ -68,10 +69,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kapclinic.audit.middleware.RequestContextMiddleware",
+    # Before the session: a request with a NUL byte is refused before any query.
+    "kapclinic.request_guard.RequestInputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside everything below, so their redirects and refusals are covered too.
+    "kapclinic.accounts.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kapclinic.accounts.middleware.ApiTokenMiddleware",
     "kapclinic.accounts.middleware.SessionLimitsMiddleware",
@@ -282,8 +287,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-if env_bool("BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy (or a chain of TRUSTED_PROXY_COUNT of them) the
+# scheme and the client's address come from the proxies' headers; without one,
+# those headers come from the client itself and are ignored
+# (kapclinic/audit/middleware.py).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Failed sign-ins (django-axes) record the same client address as the audit trail.
+AXES_CLIENT_IP_CALLABLE = "kapclinic.audit.middleware.client_ip"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {

@@ -8,6 +8,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# Registers `<id:...>` before the apps' URLconfs below are included.
+from kapclinic import converters  # noqa: F401
 from kapclinic.api import api
 from kapclinic.content import views as content_views
 from kapclinic.ops import health

@@ -31,6 +31,7 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -196,3 +197,24 @@ class TwoFactorRequiredMiddleware:
             return api_unauthorized(TWO_FACTOR_DETAIL)
         step = "accounts:verify" if two_factor.confirmed_totp(user) else "accounts:setup"
         return _redirect(request, step, request.get_full_path())
+
+
+class PrivateResponsesMiddleware:
+    """Marks every response to a signed-in user, and every download, `private, no-store`.
+
+    A clinic computer is shared and may sit behind a caching proxy: a chart, a list, a
+    form, an API answer or an export kept in a cache could be read by the next person
+    at the desk. Public pages (home, articles, sign-in) stay cacheable. Static files
+    never get here (whitenoise answers them first) and hold no patient data.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # request.user is read after the view, so a sign-in in this very request counts.
+        signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+        if signed_in or response.has_header("Content-Disposition"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -6,7 +6,6 @@ March" means from midnight on 3 March where the clinic is, not in UTC.
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from typing import Any
 
@@ -27,6 +26,7 @@ from django.db.models import (
 from kapclinic.accounts.models import STAFF_ROLES, User
 from kapclinic.audit.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant
 from kapclinic.clinics.models import Site
+from kapclinic.lib.limits import end_of_day, start_of_day
 from kapclinic.widgets import DateInput
 
 
@@ -133,10 +133,12 @@ def filtered_events(data: dict[str, Any], tz: zoneinfo.ZoneInfo) -> QuerySet[Aud
                 occurred_at__lte=grant.expires_at,
             )
         )
-    if data.get("date_from"):
-        start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz)
+    # A day at the edge of the calendar (0001-01-01, 9999-12-31) has no midnight
+    # that a datetime can hold; there the bound is left open rather than overflowing.
+    start = data.get("date_from") and start_of_day(data["date_from"], tz)
+    if start:
         events = events.filter(occurred_at__gte=start)
-    if data.get("date_to"):
-        end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    end = data.get("date_to") and end_of_day(data["date_to"], tz)
+    if end:
         events = events.filter(occurred_at__lt=end)
     return events.order_by("-id")

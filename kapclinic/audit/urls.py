@@ -6,6 +6,6 @@ app_name = "audit"
 urlpatterns = [
     path("", views.audit_log, name="log"),
     path("export.csv", views.audit_export, name="export"),
-    path("grants/<int:pk>/", views.grant_detail, name="grant"),
-    path("grants/<int:pk>/review/", views.grant_review, name="grant_review"),
+    path("grants/<id:pk>/", views.grant_detail, name="grant"),
+    path("grants/<id:pk>/review/", views.grant_review, name="grant_review"),
 ]

@@ -13,6 +13,7 @@ from kapclinic.clinics.actions import CHAIR_FIELDS, ROOM_FIELDS, SITE_FIELDS, co
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
 from kapclinic.clinics.staff_actions import CREDENTIAL_FIELDS
 from kapclinic.clinics.thresholds import GROUPS, LABELS, SOURCES, THRESHOLD_FIELDS
+from kapclinic.form_fields import ModelMultipleIdChoiceField
 from kapclinic.widgets import COMMON_LABELS, DateInput
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
@@ -113,7 +114,7 @@ class StaffForm(forms.Form):
     email = forms.EmailField(max_length=254)
     full_name = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES)
-    sites = forms.ModelMultipleChoiceField(
+    sites = ModelMultipleIdChoiceField(
         queryset=Site.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

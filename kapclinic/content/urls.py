@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.article_list, name="articles"),
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.manage_new, name="manage_new"),
-    path("manage/<int:pk>/", views.manage_edit, name="manage_edit"),
+    path("manage/<id:pk>/", views.manage_edit, name="manage_edit"),
     path("<slug:slug>/", views.article_detail, name="article"),
 ]

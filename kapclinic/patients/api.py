@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import User
@@ -31,6 +31,7 @@ from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import record_read
 from kapclinic.patients.schemas import (
     ClinicalOut,
+    DatabaseId,
     ErrorOut,
     OwnRecord,
     PatientDetail,
@@ -41,7 +42,9 @@ from kapclinic.patients.search import search_patients
 
 router = Router(tags=["patients"])
 
-_NOT_FOUND = {404: ErrorOut}
+# Every operation may answer a bad parameter with 400; those that fetch one record, 404.
+_BAD_REQUEST = {400: ErrorOut}
+_NOT_FOUND = {**_BAD_REQUEST, 404: ErrorOut}
 
 
 def _roster(user: User) -> QuerySet[Patient]:
@@ -51,7 +54,7 @@ def _roster(user: User) -> QuerySet[Patient]:
 
 @router.get(
     "/patients/",
-    response=PatientPage,
+    response={200: PatientPage, **_BAD_REQUEST},
     url_name="patient_list",
     operation_id="listPatients",
     summary="List the patients you may see",
@@ -93,7 +96,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientListQuery]) -> dic
     operation_id="getPatient",
     summary="One patient",
 )
-def get_patient(request: HttpRequest, patient_id: int) -> PatientDetail:
+def get_patient(request: HttpRequest, patient_id: Path[DatabaseId]) -> PatientDetail:
     """Demographics, contacts and care team; `clinical` only with clinical access."""
     patient = get_patient_for_staff(request, patient_id)
     user = current_user(request)

@@ -8,10 +8,12 @@ attribute (ninja's `Schema` has `from_attributes`).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from kapclinic.lib.limits import MAX_DB_ID
 from kapclinic.patients.models import (
     Allergy,
     CareTeamMember,
@@ -34,7 +36,9 @@ class PatientListQuery(Schema):
         "", max_length=100, description="Name or MRN words, or a birth date as YYYY-MM-DD."
     )
     stage: PathwayStage | None = Field(None, description="Only patients at this pathway stage.")
-    site: int | None = Field(None, ge=1, description="Only patients of this site (by id).")
+    site: int | None = Field(
+        None, ge=1, le=MAX_DB_ID, description="Only patients of this site (by id)."
+    )
     page: int = Field(1, ge=1, description="Page number, from 1.")
     page_size: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Patients per page."
@@ -47,6 +51,11 @@ class PatientListQuery(Schema):
         if is_impossible_date(text):
             raise ValueError("enter a real date as YYYY-MM-DD, e.g. 1985-06-15")
         return text
+
+
+# A record id as the API takes it: a row id the database could hold, so a larger
+# number is a 400 naming the parameter rather than an overflow in the driver.
+DatabaseId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 
 class SiteRef(Schema):

@@ -119,3 +119,17 @@ def test_formula_prefixes_in_staff_names_and_references_are_defused_in_the_downl
     [row] = _rows(admin_in.get(URL, {"action": "view"}))
     for column in ("actor", "object_type", "object_id"):
         assert row[column] == "'" + payload, column
+
+
+def test_date_to_on_the_last_day_of_the_calendar_exports_everything(cast, admin_in):
+    event = record(actor=cast.nurse, action=AuditAction.VIEW)
+    response = admin_in.get(URL, {"date_to": "9999-12-31"})
+    assert response.status_code == 200
+    ids = [row["id"] for row in _rows(response)]
+    assert str(event.pk) in ids
+
+
+def test_the_download_is_never_cached(cast, admin_in):
+    response = admin_in.get(URL)
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives

@@ -204,3 +204,31 @@ def test_roles_are_shown_by_name(cast, admin_in):
     text = admin_in.get(URL).content.decode()
     assert "Front desk" in text
     assert "front_desk" not in text
+
+
+def test_date_to_on_the_last_day_of_the_calendar_includes_everything(cast, admin_in):
+    # The day after 9999-12-31 does not exist; adding it used to be a server error.
+    event = record(actor=cast.nurse, action=AuditAction.VIEW)
+    response = admin_in.get(URL, {"date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert event.pk in _ids(response)
+
+
+def test_date_from_on_the_first_day_of_the_calendar_east_of_greenwich(cast, admin_in):
+    # Midnight on 0001-01-01 in Tokyo is still year 0 in UTC, which no datetime holds.
+    cast.site.time_zone = "Asia/Tokyo"
+    cast.site.save(update_fields=["time_zone"])
+    event = record(actor=cast.nurse, action=AuditAction.VIEW)
+    response = admin_in.get(URL, {"date_from": "0001-01-01", "date_to": "0001-01-01"})
+    assert response.status_code == 200
+    assert _ids(response) == []
+    response = admin_in.get(URL, {"date_from": "0001-01-01"})
+    assert event.pk in _ids(response)
+
+
+@pytest.mark.parametrize("patient", [str(2**63), "9" * 41])
+def test_a_patient_id_beyond_the_database_range_is_a_form_error(cast, admin_in, patient):
+    response = admin_in.get(URL, {"patient": patient})
+    assert response.status_code == 400
+    assert response.context["form"].errors["patient"] == ["No patient has an id this large."]
+    assert not AuditEvent.objects.filter(action=AuditAction.LIST).exists()

@@ -113,3 +113,12 @@ def test_other_roles_get_404(client, cast):
 
 def test_put_is_not_allowed(admin_in):
     assert admin_in.put(URL).status_code == 405
+
+
+@pytest.mark.parametrize("site", [str(2**63), "9" * 41, "0"])
+def test_a_site_id_no_row_can_have_is_a_form_error(cast, admin_in, site):
+    # A 64-bit overflow in the site lookup used to be a server error on SQLite.
+    response = admin_in.post(URL, _data(cast, sites=[cast.site.pk, site]))
+    assert response.status_code == 200
+    assert "sites" in response.context["form"].errors
+    assert not User.objects.filter(email="new.nurse@test.example").exists()
