@@ -252,7 +252,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                actions.reschedule_appointment(
+                moved = actions.reschedule_appointment(
                     actor=user,
                     appointment=appointment,
                     start=data["start"],
@@ -264,7 +264,10 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, refused.message)
             else:
                 messages.success(request, "The appointment is moved.")
-                return redirect(safe_next_url(request) or reverse("scheduling:week"))
+                # Back to the week the visit is now in, at its site.
+                new_day = moved.start.astimezone(ZoneInfo(moved.site.time_zone)).date()
+                week_url = f"{reverse('scheduling:week')}?site={moved.site_id}&date={new_day}"
+                return redirect(safe_next_url(request) or week_url)
         else:
             messages.error(request, "Pick a time from the list.")
     local_day = appointment.local_start.date()  # type: ignore[attr-defined]

@@ -230,6 +230,7 @@ def test_portal_inside_the_window_explains_and_refuses(client: Client, schedule:
 
 def test_patient_books_what_their_stage_allows(client: Client, schedule: Schedule) -> None:
     login(client, schedule.cast.patient_user)
+    assert "Book a visit" in client.get(reverse("scheduling:portal")).content.decode()
     page = client.get(reverse("scheduling:portal_book")).content.decode()
     assert "Follow-up call" in page and "IM ketamine session" not in page
     response = client.post(
