@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kapclinic.accounts.access import current_user, safe_next_url
 from kapclinic.accounts.models import Role, User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Site
 from kapclinic.patients.access import ROSTER_ROLES, visible_patients
 from kapclinic.patients.models import Patient
@@ -127,6 +129,34 @@ def _local(appointments: list[Appointment], site: Site | None) -> list[Appointme
     return appointments
 
 
+def _audit_list(user: User, scope: CalendarScope, first: dt.date, last: dt.date, n: int) -> None:
+    """A calendar lists patients' names, so it is audited like the patient list:
+    which site and days, and how many appointments, never who."""
+    record(
+        actor=user,
+        action=AuditAction.LIST,
+        object_type="scheduling.appointment",
+        detail={
+            "site": scope.site.pk if scope.site else None,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "clinician": scope.clinician.pk if scope.clinician else None,
+            "chair": scope.chair_id,
+            "count": n,
+        },
+    )
+
+
+def _audit_view(user: User, appointment: Appointment, page: str) -> None:
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        patient=appointment.patient,
+        obj=appointment,
+        detail={"page": page},
+    )
+
+
 def _query(scope: CalendarScope, day: dt.date) -> str:
     parts = [f"date={day.isoformat()}"]
     if scope.site is not None:
@@ -142,6 +172,7 @@ def _day_page(request: HttpRequest, *, today_page: bool) -> HttpResponse:
     user = calendar_user(request)
     scope = _scope(request, user, own_day=today_page)
     appointments = _local(_appointments(user, scope, scope.day, scope.day), scope.site)
+    _audit_list(user, scope, scope.day, scope.day, len(appointments))
     context = {
         "scope": scope,
         "appointments": appointments,
@@ -175,6 +206,7 @@ def week(request: HttpRequest) -> HttpResponse:
     monday = scope.day - dt.timedelta(days=scope.day.weekday())
     sunday = monday + dt.timedelta(days=6)
     appointments = _local(_appointments(user, scope, monday, sunday), scope.site)
+    _audit_list(user, scope, monday, sunday, len(appointments))
     days: list[tuple[dt.date, list[Appointment]]] = [
         (monday + dt.timedelta(days=n), []) for n in range(7)
     ]
@@ -199,8 +231,9 @@ def _get(request: HttpRequest, pk: int) -> tuple[User, Appointment]:
 
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _, appointment = _get(request, pk)
+    user, appointment = _get(request, pk)
     _local([appointment], appointment.site)
+    _audit_view(user, appointment, "appointment")
     steps = [(to, label) for to, label in STEPS if appointment.status in actions.TRANSITIONS[to]]
     context = {
         "appointment": appointment,
@@ -270,6 +303,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(safe_next_url(request) or week_url)
         else:
             messages.error(request, "Pick a time from the list.")
+    _audit_view(user, appointment, "move")
     local_day = appointment.local_start.date()  # type: ignore[attr-defined]
     search = SlotSearchForm(
         request.GET or None,
@@ -298,6 +332,22 @@ def book(request: HttpRequest) -> HttpResponse:
         patient = patients.filter(pk=int(wanted)).first()
     query = request.GET.get("q", "").strip()[:100]
     matches = list(search_patients(patients, query)[:MAX_PATIENT_MATCHES]) if query else []
+    if query:
+        # As on the patient list: the search text may be a name, so only that one ran.
+        record(
+            actor=user,
+            action=AuditAction.LIST,
+            object_type="patients.patient",
+            detail={"filters": ["q"], "page": "book"},
+        )
+    if patient is not None and request.method == "GET":
+        record(
+            actor=user,
+            action=AuditAction.VIEW,
+            patient=patient,
+            obj=patient,
+            detail={"page": "book"},
+        )
     types = _staff_types(user)
     search = SlotSearchForm(request.GET if "type" in request.GET else None, types=types)
     if request.method == "POST" and patient is not None:
