@@ -14,6 +14,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page
 
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -65,6 +66,7 @@ def test_public_pages(axe_page: Page, live_server, cast):
 
 
 def test_staff_pages(axe_page: Page, live_server, cast):
+    appointment = make_appointment(cast)
     sign_in_staff(axe_page, live_server.url, cast.prescriber)
     assert (
         problems_on(
@@ -76,6 +78,12 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
                 "/account/security/",
+                "/schedule/",
+                "/schedule/week/",
+                "/schedule/book/",
+                f"/schedule/book/?patient={cast.patient.pk}",
+                f"/schedule/appointments/{appointment.pk}/",
+                f"/schedule/appointments/{appointment.pk}/move/",
             ],
         )
         == {}
@@ -95,5 +103,13 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 
 
 def test_portal_pages(axe_page: Page, live_server, cast):
+    appointment = make_appointment(cast)
     enter_password(axe_page, live_server.url, cast.patient_user)
-    assert problems_on(axe_page, live_server.url, ["/patients/me/", "/patients/me/details/"]) == {}
+    pages = [
+        "/patients/me/",
+        "/patients/me/details/",
+        "/schedule/me/",
+        "/schedule/me/book/",
+        f"/schedule/me/{appointment.pk}/",
+    ]
+    assert problems_on(axe_page, live_server.url, pages) == {}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from e2e.signin import sign_in_staff
+from e2e.signin import enter_password, sign_in_staff
+from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,5 +37,28 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
     # would not use if the CSS had been blocked.
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "system-ui" in font or "Segoe" in font
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_calendar_and_portal_appointment_pages_break_no_policy_rule(page: Page, live_server, cast):
+    appointment = make_appointment(cast)
+    messages = _collect_console(page)
+    sign_in_staff(page, live_server.url, cast.front_desk)
+    for path in (
+        "/schedule/",
+        "/schedule/day/",
+        "/schedule/week/",
+        "/schedule/book/",
+        f"/schedule/appointments/{appointment.pk}/",
+        f"/schedule/appointments/{appointment.pk}/move/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.context.clear_cookies()
+    enter_password(page, live_server.url, cast.patient_user)
+    for path in ("/schedule/me/", "/schedule/me/book/", f"/schedule/me/{appointment.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

@@ -32,6 +32,10 @@ def test_nurse_signs_in_with_code_finds_patient_by_mrn_and_opens_chart(
     page.get_by_label("Code").fill(current_code(device))
     page.get_by_role("button", name="Continue").click()
 
+    # A nurse starts on the site's day, one click from the patient list.
+    expect(page).to_have_url(f"{live_server.url}/schedule/")
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    page.get_by_role("link", name="Patients").click()
     expect(page).to_have_url(f"{live_server.url}/patients/")
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     expect(page.get_by_role("link", name="Ient, Pat")).to_be_visible()
@@ -52,6 +56,7 @@ def test_nurse_signs_in_with_code_finds_patient_by_mrn_and_opens_chart(
 
 def test_search_for_another_mrn_does_not_list_the_care_team_patient(page: Page, live_server, cast):
     sign_in_staff(page, live_server.url, cast.nurse)
+    page.goto(f"{live_server.url}/patients/")
     page.get_by_label("Search").fill("MRN-9999")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No patients match.")).to_be_visible()

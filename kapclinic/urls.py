@@ -33,6 +33,7 @@ urlpatterns = [
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
+    path("schedule/", include("kapclinic.scheduling.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

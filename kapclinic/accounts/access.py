@@ -8,7 +8,7 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from kapclinic.accounts import two_factor
-from kapclinic.accounts.models import User
+from kapclinic.accounts.models import Role, User
 
 
 def current_user(request: HttpRequest) -> User:
@@ -39,9 +39,13 @@ def verified_staff(request: HttpRequest) -> User | None:
 
 
 def landing_url(user: User) -> str:
-    """Each role's home page: clinic admins configure, staff see patients."""
+    """Each role's home page: clinic admins configure, front desk and nurses run the
+    site's day from "Today", prescribers and therapists start on their patients,
+    patients on their record."""
     if user.is_clinic_admin:
         return resolve_url("clinics:sites")
+    if user.role in (Role.FRONT_DESK, Role.NURSE):
+        return resolve_url("scheduling:today")
     if user.is_clinic_staff:
         return resolve_url("patients:list")
     return resolve_url("patients:portal")

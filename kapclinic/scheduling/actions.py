@@ -29,7 +29,12 @@ from kapclinic.clinics.models import Chair, Room
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.access import may_book_for, may_manage
 from kapclinic.scheduling.calendar import load_calendar
-from kapclinic.scheduling.models import Appointment, AppointmentStatus, AppointmentType
+from kapclinic.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    BookingPolicy,
+)
 from kapclinic.scheduling.slots import Refusal, check
 from kapclinic.scheduling.stage import booking_allowed
 
@@ -87,6 +92,42 @@ class SlotTaken(SlotUnavailable):
 
 class IllegalTransition(SchedulingError):
     """The appointment is not in a state this step starts from."""
+
+
+class InsideChangeWindow(NotAllowed):
+    """A patient tried to move or cancel a visit that is too close to change online."""
+
+
+# BookingPolicy.change_window_hours for a site that has no policy row.
+DEFAULT_CHANGE_WINDOW_HOURS = 24
+
+
+def change_window_hours(site_id: int) -> int:
+    """How long before a visit at the site its patient may still move or cancel it."""
+    hours = (
+        BookingPolicy.objects.filter(site=site_id)
+        .values_list("change_window_hours", flat=True)
+        .first()
+    )
+    return DEFAULT_CHANGE_WINDOW_HOURS if hours is None else hours
+
+
+def patient_may_change(appointment: Appointment, *, now: dt.datetime, hours: int) -> bool:
+    """Whether the visit is still far enough away for its patient to change it."""
+    return appointment.start - now >= dt.timedelta(hours=hours)
+
+
+def _check_change_window(actor: User, appointment: Appointment, now: dt.datetime) -> None:
+    """Patients may move or cancel only before the site's window; staff always may
+    (they can fill the slot or know why the late change is needed)."""
+    if actor.role != Role.PATIENT:
+        return
+    hours = change_window_hours(appointment.site_id)
+    if not patient_may_change(appointment, now=now, hours=hours):
+        raise InsideChangeWindow(
+            f"This visit is less than {hours} hours away, so it can no longer be "
+            "changed online. Please call the clinic."
+        )
 
 
 def _resource_name(resource: str, pk: int | None) -> str:
@@ -250,6 +291,8 @@ def reschedule_appointment(
         raise IllegalTransition(
             f"A {current.get_status_display().lower()} appointment cannot be moved."
         )
+    now = now or timezone.now()
+    _check_change_window(actor, current, now)
     kind = current.appointment_type
     decision = booking_allowed(current.patient, kind, by_staff=actor.is_clinic_staff)
     if not decision:
@@ -264,7 +307,7 @@ def reschedule_appointment(
         clinician=clinician if clinician is not None else current.clinician_id,
         room=new_room,
         chair=new_chair,
-        now=now or timezone.now(),
+        now=now,
         exclude=current.pk,
     )
     current.status = S.BOOKED
@@ -304,6 +347,8 @@ def change_status(
     reason = reason.strip()
     if to == S.CANCELLED and not reason:
         raise InvalidRequest("Give a reason for cancelling.")
+    if to == S.CANCELLED:
+        _check_change_window(actor, current, now or timezone.now())
     if to == S.NO_SHOW and current.start > (now or timezone.now()):
         raise IllegalTransition("A visit that has not started yet cannot be a no-show.")
     current.status = to

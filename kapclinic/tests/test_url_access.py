@@ -29,6 +29,7 @@ from kapclinic.audit.models import BreakGlassGrant
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.content.models import Article
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
+from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.test import Cast, login
 from kapclinic.tests.urlwalk import iter_patterns
 
@@ -136,6 +137,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:availability": row("400", anon="401"),
     "api:appointments": row("ok", anon="401"),
     "api:appointment": row("405", anon="401"),
+    # Staff calendar (front desk and clinicians) and the patient's own appointments.
+    "scheduling:today": ROSTER,
+    "scheduling:day": ROSTER,
+    "scheduling:week": ROSTER,
+    "scheduling:book": ROSTER,
+    # The cast's appointment is the patient's, at site A with the prescriber.
+    "scheduling:appointment": row(
+        "404", front_desk="ok", nurse="ok", prescriber="ok", patient="404"
+    ),
+    "scheduling:move": row("404", front_desk="ok", nurse="ok", prescriber="ok"),
+    "scheduling:status": row("405"),
+    "scheduling:portal": PATIENT_ONLY,
+    "scheduling:portal_book": PATIENT_ONLY,
+    "scheduling:portal_appointment": PATIENT_ONLY,
+    "scheduling:portal_cancel": row("405"),
     # Django admin: the index stands for every admin page (Django's own staff check);
     # Django admin: the index stands for every admin page (the admin site's own check:
     # clinic admins only); test_django_admin_walk.py walks them all.
@@ -192,6 +208,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
             expires_at=timezone.now() + dt.timedelta(minutes=60),
         )
 
+    def appointment() -> dict[str, Any]:
+        return {"pk": make_appointment(cast).pk}
+
     by_patient = {"pk": patient.pk}
     return {
         "content:article": lambda: {"slug": article().slug},
@@ -226,6 +245,11 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "api:patient_detail": lambda: {"patient_id": patient.pk},
         "api:appointment": lambda: {"appointment_id": 1},
         "audit:grant_review": lambda: {"pk": grant().pk},
+        "scheduling:appointment": appointment,
+        "scheduling:move": appointment,
+        "scheduling:status": appointment,
+        "scheduling:portal_appointment": appointment,
+        "scheduling:portal_cancel": appointment,
     }
 
 

@@ -43,7 +43,7 @@ def test_login_works_again_after_cool_off(client, cast):
         clock.shift(dt.timedelta(minutes=16))
         response = post_login(client, cast.nurse.email)
     assert response.status_code == 302
-    assert response.url == reverse("patients:list")
+    assert response.url == reverse("scheduling:today")
 
 
 def test_lockout_is_per_account(client, cast):

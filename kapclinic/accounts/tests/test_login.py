@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from kapclinic.accounts.tests.helpers import events, post_login
@@ -12,10 +13,10 @@ def test_login_page_labels_the_email_field(client, db):
     assert b'name="csrfmiddlewaretoken"' in response.content
 
 
-def test_staff_login_redirects_to_patient_list(client, cast):
+def test_nurse_login_redirects_to_today(client, cast):
     response = post_login(client, cast.nurse.email)
     assert response.status_code == 302
-    assert response.url == reverse("patients:list")
+    assert response.url == reverse("scheduling:today")
     assert client.session["_auth_user_id"] == str(cast.nurse.pk)
 
 
@@ -107,4 +108,19 @@ def test_signed_in_user_with_a_bare_word_next_goes_to_landing(client, cast, as_u
     as_user(cast.nurse)
     response = client.get(reverse("accounts:login"), {"next": "NaN"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:list")
+    assert response["Location"] == reverse("scheduling:today")
+
+
+@pytest.mark.parametrize(
+    ("who", "landing"),
+    [
+        ("front_desk", "scheduling:today"),
+        ("nurse", "scheduling:today"),
+        ("prescriber", "patients:list"),
+        ("therapist", "patients:list"),
+    ],
+)
+def test_each_staff_role_lands_on_its_home_page(client, cast, who, landing):
+    response = post_login(client, getattr(cast, who).email)
+    assert response.status_code == 302
+    assert response.url == reverse(landing)

@@ -90,7 +90,7 @@ def test_sign_in_ignores_hostile_next(client, cast, value):
 def test_signed_in_visit_to_sign_in_ignores_hostile_next(client, cast, as_user, value):
     as_user(cast.nurse)
     response = client.get(reverse("accounts:login"), {"next": value})
-    assert response.url == reverse("patients:list")
+    assert response.url == reverse("scheduling:today")
 
 
 @pytest.mark.parametrize("value", HOSTILE_NEXT)
@@ -104,9 +104,9 @@ def test_two_factor_verify_ignores_hostile_next(client, cast, value):
         f"{url}?{page.wsgi_request.GET.urlencode()}",
         {"code": code_for(totp_device(cast.nurse)), "next": value},
     )
-    assert response.url == reverse("patients:list")
+    assert response.url == reverse("scheduling:today")
     # Already verified: the page sends the user on, again not to `next`.
-    assert client.get(url, {"next": value}).url == reverse("patients:list")
+    assert client.get(url, {"next": value}).url == reverse("scheduling:today")
 
 
 @pytest.mark.parametrize("value", HOSTILE_NEXT)
@@ -126,7 +126,7 @@ def test_two_factor_setup_ignores_hostile_next(client, cast, value):
     assert b'name="next"' not in page.content
     device = TOTPDevice.objects.get(user=cast.nurse)
     response = client.post(url, {"code": code_for(device), "next": value})
-    assert response.context["continue_url"] == reverse("patients:list")
+    assert response.context["continue_url"] == reverse("scheduling:today")
 
 
 @pytest.mark.parametrize("value", HOSTILE_NEXT)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kapclinic.accounts.models import Role, User
 from kapclinic.audit.models import AuditEvent
 from kapclinic.scheduling.models import (
     ACTIVE_STATUSES,
@@ -16,6 +21,7 @@ from kapclinic.scheduling.models import (
     TypeCode,
     WorkingHours,
 )
+from kapclinic.test import login
 
 
 def seed(**options: int) -> str:
@@ -67,3 +73,22 @@ def test_demo_schedule_is_idempotent_and_deterministic() -> None:
         Appointment.objects.order_by("start", "pk").values_list("start", "status", "clinician_id")
     )
     assert again == first
+
+
+@pytest.mark.django_db
+def test_demo_front_desk_sees_a_full_today_and_week(client) -> None:
+    # A Wednesday morning: the demo clinics are open on weekdays.
+    with time_machine.travel(dt.datetime(2030, 1, 9, 13, 0, tzinfo=dt.UTC), tick=False):
+        seed()
+        desks = User.objects.filter(role=Role.FRONT_DESK, is_active=True)
+        assert desks.count() >= 2
+        for desk in desks:
+            site = desk.sites.get()
+            TOTPDevice.objects.create(user=desk, name="Authenticator app", confirmed=True)
+            login(client, desk)
+            today = client.get(reverse("scheduling:today"))
+            week = client.get(reverse("scheduling:week"), {"site": site.pk})
+            assert today.status_code == week.status_code == 200
+            assert len(today.context["appointments"]) >= 3, site.name
+            days = [items for _, items, _ in week.context["days"]]
+            assert all(days[n] for n in range(5)), site.name  # every weekday has visits

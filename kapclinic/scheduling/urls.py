@@ -1,0 +1,18 @@
+from django.urls import path
+
+from kapclinic.scheduling import portal_views, views
+
+app_name = "scheduling"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("day/", views.day, name="day"),
+    path("week/", views.week, name="week"),
+    path("book/", views.book, name="book"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/move/", views.move, name="move"),
+    path("appointments/<int:pk>/status/", views.change_status, name="status"),
+    path("me/", portal_views.appointments, name="portal"),
+    path("me/book/", portal_views.book, name="portal_book"),
+    path("me/<int:pk>/", portal_views.appointment, name="portal_appointment"),
+    path("me/<int:pk>/cancel/", portal_views.cancel, name="portal_cancel"),
+]
