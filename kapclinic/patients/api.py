@@ -43,7 +43,8 @@ from kapclinic.patients.search import search_patients
 router = Router(tags=["patients"])
 
 # Every operation may answer a bad parameter with 400; those that fetch one record, 404.
-_BAD_REQUEST = {400: ErrorOut}
+# 401 comes from the sign-in middleware (no session, no second factor, a bad token).
+_BAD_REQUEST = {400: ErrorOut, 401: ErrorOut}
 _NOT_FOUND = {**_BAD_REQUEST, 404: ErrorOut}
 
 

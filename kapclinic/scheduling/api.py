@@ -44,7 +44,8 @@ from kapclinic.scheduling.slots import range_bounds
 
 router = Router(tags=["scheduling"])
 
-_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+# 401 comes from the sign-in middleware (no session, no second factor, a bad token).
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _bad(field: str, message: str) -> ValidationError:

@@ -70,7 +70,7 @@ def test_backup_code_works_once(client, cast):
     token = _backup_code(cast.nurse)
     client.force_login(cast.nurse)
     response = client.post(URL, {"code": token.upper()})
-    assert response.url == reverse("patients:list")
+    assert response.url == reverse("scheduling:today")  # a nurse's landing page
     assert events(AuditAction.LOGIN)[0].detail["method"] == "backup_code"
     client.post(reverse("accounts:logout"))
     client.force_login(cast.nurse)
@@ -81,7 +81,7 @@ def test_backup_code_works_once(client, cast):
 
 def test_verified_user_is_sent_on(client, cast, as_user):
     as_user(cast.nurse)
-    assert client.get(URL).url == reverse("patients:list")
+    assert client.get(URL).url == reverse("scheduling:today")  # a nurse's landing page
 
 
 def test_user_without_device_is_sent_to_setup(client, cast):
