@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page
 
+from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -97,3 +98,7 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 def test_portal_pages(axe_page: Page, live_server, cast):
     enter_password(axe_page, live_server.url, cast.patient_user)
     assert problems_on(axe_page, live_server.url, ["/patients/me/", "/patients/me/details/"]) == {}
+
+
+def test_reminder_link_pages(axe_page: Page, live_server, cast):
+    assert problems_on(axe_page, live_server.url, reminder_paths(cast)) == {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from e2e.reminder_pages import reminder_paths
 from e2e.signin import sign_in_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,5 +37,16 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
     # would not use if the CSS had been blocked.
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "system-ui" in font or "Segoe" in font
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_reminder_link_pages_break_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    confirm_page, dead_link_page = reminder_paths(cast)
+    page.goto(f"{live_server.url}{confirm_page}")
+    expect(page.get_by_role("button", name="Yes, I will be there")).to_be_visible()
+    page.goto(f"{live_server.url}{dead_link_page}")
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

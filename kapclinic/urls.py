@@ -32,6 +32,7 @@ urlpatterns = [
     path("patients/", include("kapclinic.patients.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("audit/", include("kapclinic.audit.urls")),
+    path("r/", include("kapclinic.scheduling.reminder_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

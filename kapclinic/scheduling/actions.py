@@ -30,6 +30,7 @@ from kapclinic.patients.models import Patient
 from kapclinic.scheduling.access import may_book_for, may_manage
 from kapclinic.scheduling.calendar import load_calendar
 from kapclinic.scheduling.models import Appointment, AppointmentStatus, AppointmentType
+from kapclinic.scheduling.reminders import plan_reminders_task
 from kapclinic.scheduling.slots import Refusal, check
 from kapclinic.scheduling.stage import booking_allowed
 
@@ -169,7 +170,16 @@ def _place(
     appointment.clinician_id, appointment.room_id, appointment.chair_id = clinician, room, chair
 
 
-def _audit(actor: User, appointment: Appointment, action: AuditAction, **detail: Any) -> None:
+def _replan_reminders(appointment: Appointment) -> None:
+    """Once the change has committed, bring the visit's reminders in step with it
+    (new due times after a move, none after a cancellation)."""
+    pk = appointment.pk
+    transaction.on_commit(lambda: plan_reminders_task.enqueue(pk))
+
+
+def _audit(
+    actor: User | None, appointment: Appointment, action: AuditAction, **detail: Any
+) -> None:
     record(
         actor=actor,
         action=action,
@@ -217,6 +227,7 @@ def book_appointment(
     )
     _save_held(appointment, appointment.save)
     _audit(actor, appointment, AuditAction.CREATE, type=appointment_type.code)
+    _replan_reminders(appointment)
     return appointment
 
 
@@ -275,26 +286,30 @@ def reschedule_appointment(
     fields = ["start", "end", "hold_start", "hold_end", "clinician", "room", "chair", "status"]
     _save_held(current, lambda: current.save(update_fields=[*fields, "status_changed_at"]))
     _audit(actor, current, AuditAction.UPDATE, fields=changed, rescheduled=True)
+    _replan_reminders(current)
     return current
 
 
 @transaction.atomic
 def change_status(
     *,
-    actor: User,
+    actor: User | None,
     appointment: Appointment,
     to: str,
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move an appointment along its state machine (TRANSITIONS), or refuse and change
-    nothing. Cancelling needs a reason; a no-show can be marked once the visit was due."""
+    nothing. Cancelling needs a reason; a no-show can be marked once the visit was due.
+
+    `actor` None is the patient acting through a signed link from a reminder (the
+    caller has checked the link); they may do what a signed-in patient may."""
     current = _lock(appointment)
-    if not may_manage(actor, current):
+    if actor is not None and not may_manage(actor, current):
         raise NotAllowed("You cannot change this appointment.")
     if to not in TRANSITIONS:
         raise InvalidRequest("Unknown appointment status.")
-    if actor.role == Role.PATIENT and to not in PATIENT_STATUSES:
+    if (actor is None or actor.role == Role.PATIENT) and to not in PATIENT_STATUSES:
         raise NotAllowed("Please ask the clinic to make this change.")
     if current.status not in TRANSITIONS[to]:
         raise IllegalTransition(
@@ -315,6 +330,8 @@ def change_status(
     current.save(update_fields=fields)
     # The cancellation reason may be personal: the audit row names the field only.
     _audit(actor, current, AuditAction.UPDATE, fields=fields)
+    if to in (S.CANCELLED, S.NO_SHOW):
+        _replan_reminders(current)
     return current
 
 

@@ -82,6 +82,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:password_reset_complete": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,
     # Patients.
+    # Reminder links: the signed token is the authority, no sign-in needed.
+    "reminders:respond": PUBLIC,
     "patients:list": ROSTER,
     "patients:register": ROSTER,
     "patients:break_glass": row("ok", patient="404", front_desk="404"),
@@ -226,6 +228,8 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "api:patient_detail": lambda: {"patient_id": patient.pk},
         "api:appointment": lambda: {"appointment_id": 1},
         "audit:grant_review": lambda: {"pk": grant().pk},
+        # A forged token: every role gets the kind "link no longer works" page.
+        "reminders:respond": lambda: {"token": "not-a-real-link"},
     }
 
 
