@@ -77,6 +77,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
                 "/account/security/",
+                "/r/calendar/",
             ],
         )
         == {}

@@ -6,6 +6,8 @@ relied on inline code would show such a message here.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
@@ -48,5 +50,16 @@ def test_reminder_link_pages_break_no_policy_rule(page: Page, live_server, cast)
     expect(page.get_by_role("button", name="Yes, I will be there")).to_be_visible()
     page.goto(f"{live_server.url}{dead_link_page}")
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_calendar_feed_page_breaks_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    page.goto(f"{live_server.url}/r/calendar/")
+    page.get_by_role("button", name="Make a new feed link").click()
+    expect(page.get_by_label("Feed link")).to_have_value(re.compile(r"/r/calendar/.+\.ics$"))
+    expect(page.get_by_role("button", name="Turn off")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

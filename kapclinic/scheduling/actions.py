@@ -177,6 +177,15 @@ def _replan_reminders(appointment: Appointment) -> None:
     transaction.on_commit(lambda: plan_reminders_task.enqueue(pk))
 
 
+def _offer_to_waitlist(appointment: Appointment) -> None:
+    """Once a cancellation has committed, offer the freed time to waiting patients."""
+    # Imported here: the waitlist books through this module.
+    from kapclinic.scheduling.waitlist import offer_freed_slot_task
+
+    pk = appointment.pk
+    transaction.on_commit(lambda: offer_freed_slot_task.enqueue(pk))
+
+
 def _audit(
     actor: User | None, appointment: Appointment, action: AuditAction, **detail: Any
 ) -> None:
@@ -192,7 +201,7 @@ def _audit(
 @transaction.atomic
 def book_appointment(
     *,
-    actor: User,
+    actor: User | None,
     patient: Patient,
     appointment_type: AppointmentType,
     start: dt.datetime,
@@ -202,10 +211,14 @@ def book_appointment(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book `patient` a visit of `appointment_type` at `start` with the given clinician
-    and room or chair (ids), or raise a `SchedulingError` saying why not."""
-    if not may_book_for(actor, patient, appointment_type):
+    and room or chair (ids), or raise a `SchedulingError` saying why not.
+
+    `actor` None is the patient through a signed link (a waitlist offer; the caller
+    checked it): they may book what the patient may book for themselves."""
+    if actor is not None and not may_book_for(actor, patient, appointment_type):
         raise NotAllowed("You cannot book visits for this patient.")
-    decision = booking_allowed(patient, appointment_type, by_staff=actor.is_clinic_staff)
+    by_staff = actor is not None and actor.is_clinic_staff
+    decision = booking_allowed(patient, appointment_type, by_staff=by_staff)
     if not decision:
         raise NotAllowed(decision.reason)
     appointment = Appointment(
@@ -332,6 +345,8 @@ def change_status(
     _audit(actor, current, AuditAction.UPDATE, fields=fields)
     if to in (S.CANCELLED, S.NO_SHOW):
         _replan_reminders(current)
+    if to == S.CANCELLED:
+        _offer_to_waitlist(current)
     return current
 
 

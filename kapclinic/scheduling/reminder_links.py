@@ -55,6 +55,30 @@ def reminder_url(appointment_id: int, start: dt.datetime) -> str:
     return settings.PUBLIC_BASE_URL + reverse("reminders:respond", args=[token])
 
 
-def offer_url(entry_id: int, start: dt.datetime) -> str:
-    token = make_token(entry_id, start, salt=OFFER_SALT)
+@dataclass(frozen=True)
+class OfferData:
+    entry_id: int
+    freed_id: int
+
+
+def offer_url(entry_id: int, freed_id: int, start: dt.datetime) -> str:
+    """The claim link of one waitlist entry for one freed appointment's time."""
+    token = signing.dumps([entry_id, freed_id, int(start.timestamp())], salt=OFFER_SALT)
     return settings.PUBLIC_BASE_URL + reverse("reminders:claim", args=[token])
+
+
+def read_offer_token(token: str, *, now: dt.datetime) -> OfferData | None:
+    """What a genuine offer names, until the freed time starts; None otherwise."""
+    try:
+        value = signing.loads(token, salt=OFFER_SALT)
+    except signing.BadSignature:
+        return None
+    if not (
+        isinstance(value, list)
+        and len(value) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return None
+    if now.timestamp() >= value[2]:
+        return None
+    return OfferData(entry_id=value[0], freed_id=value[1])

@@ -9,17 +9,25 @@ and every read and change is audited.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
-from kapclinic.scheduling import actions
-from kapclinic.scheduling.models import Appointment, AppointmentStatus
-from kapclinic.scheduling.reminder_links import REMINDER_SALT, read_token
+from kapclinic.scheduling import actions, feeds, waitlist
+from kapclinic.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    WaitlistEntry,
+)
+from kapclinic.scheduling.reminder_links import REMINDER_SALT, read_offer_token, read_token
 from kapclinic.scheduling.reminders import local_when, preparation
 
 S = AppointmentStatus
@@ -99,3 +107,100 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "scheduling/reminders/respond.html", context, status=status)
+
+
+def _staff_or_404(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_active or not user.is_clinic_staff:
+        raise Http404("No such page")
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request: HttpRequest) -> HttpResponse:
+    """A staff member's calendar feed links (make one, turn one off); a clinic admin
+    sees everyone's, to turn off any."""
+    user = _staff_or_404(request)
+    new_link = ""
+    error = ""
+    if request.method == "POST":
+        try:
+            _feed, token = feeds.create_feed(actor=user)
+        except feeds.FeedError as refused:
+            error = refused.message
+        else:
+            path = reverse("reminders:calendar_feed", args=[token])
+            new_link = settings.PUBLIC_BASE_URL + path
+    live = CalendarFeed.objects.filter(revoked_at__isnull=True).select_related("user")
+    if not user.is_clinic_admin:
+        live = live.filter(user=user)
+    context = {
+        "feeds": list(live),
+        "new_link": new_link,
+        "error": error,
+        "may_have_feed": feeds.may_have_feed(user),
+    }
+    return render(
+        request,
+        "scheduling/reminders/calendar_feeds.html",
+        context,
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def revoke_calendar_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff_or_404(request)
+    feed = CalendarFeed.objects.filter(pk=pk).first()
+    # Someone else's feed is not found, unless a clinic admin asks.
+    if feed is None or (feed.user_id != user.pk and not user.is_clinic_admin):
+        raise Http404("No such calendar feed")
+    feeds.revoke_feed(actor=user, feed=feed)
+    return redirect("reminders:calendar_feeds")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, for calendar apps (no sign-in: the token is the key)."""
+    feed = feeds.feed_for_token(token)
+    if feed is None:
+        raise Http404("No such calendar feed")
+    response = HttpResponse(
+        feeds.build_feed(feed.user), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest, token: str) -> HttpResponse:
+    """Take a freed time offered from the waitlist: first to claim it books it."""
+    offer = read_offer_token(token, now=timezone.now())
+    entry = freed = None
+    if offer is not None:
+        entry = WaitlistEntry.objects.select_related("patient").filter(pk=offer.entry_id).first()
+        freed = (
+            Appointment.objects.select_related("appointment_type", "site")
+            .filter(pk=offer.freed_id)
+            .first()
+        )
+    if entry is None or freed is None:
+        return render(request, "scheduling/reminders/link_invalid.html")
+    context: dict[str, object] = {
+        "freed": freed,
+        "when": local_when(freed),
+        "booked": entry.status == WaitlistEntry.Status.BOOKED,
+        "error": "",
+    }
+    status = 200
+    if request.method == "POST" and not context["booked"]:
+        try:
+            waitlist.claim_offer(entry=entry, freed=freed)
+        except waitlist.WaitlistError as refused:
+            context["error"] = refused.message
+            status = 409
+        else:
+            return redirect(request.path)
+    return render(request, "scheduling/reminders/claim.html", context, status=status)

@@ -84,6 +84,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Patients.
     # Reminder links: the signed token is the authority, no sign-in needed.
     "reminders:respond": PUBLIC,
+    "reminders:claim": PUBLIC,
+    # Calendar feeds: staff manage their own (an admin everyone's); the feed itself
+    # answers only to its secret token, so a made-up one is not found for anyone.
+    "reminders:calendar_feeds": row("ok", patient="404"),
+    "reminders:calendar_feed_revoke": row("405"),
+    "reminders:calendar_feed": dict.fromkeys(ROLES, "404"),
     "patients:list": ROSTER,
     "patients:register": ROSTER,
     "patients:break_glass": row("ok", patient="404", front_desk="404"),
@@ -230,6 +236,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "audit:grant_review": lambda: {"pk": grant().pk},
         # A forged token: every role gets the kind "link no longer works" page.
         "reminders:respond": lambda: {"token": "not-a-real-link"},
+        "reminders:claim": lambda: {"token": "not-a-real-offer"},
+        "reminders:calendar_feed": lambda: {"token": "not-a-real-feed"},
+        "reminders:calendar_feed_revoke": lambda: {"pk": 1},
     }
 
 
