@@ -78,6 +78,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/patients/new/",
                 "/account/security/",
                 "/r/calendar/",
+                f"/r/waitlist/patient/{cast.patient.pk}/",
             ],
         )
         == {}
@@ -98,7 +99,12 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 
 def test_portal_pages(axe_page: Page, live_server, cast):
     enter_password(axe_page, live_server.url, cast.patient_user)
-    assert problems_on(axe_page, live_server.url, ["/patients/me/", "/patients/me/details/"]) == {}
+    assert (
+        problems_on(
+            axe_page, live_server.url, ["/patients/me/", "/patients/me/details/", "/r/waitlist/"]
+        )
+        == {}
+    )
 
 
 def test_reminder_link_pages(axe_page: Page, live_server, cast):

@@ -45,11 +45,16 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
 
 def test_reminder_link_pages_break_no_policy_rule(page: Page, live_server, cast):
     messages = _collect_console(page)
-    confirm_page, dead_link_page = reminder_paths(cast)
+    confirm_page, dead_link_page, offer_page = reminder_paths(cast)
     page.goto(f"{live_server.url}{confirm_page}")
     expect(page.get_by_role("button", name="Yes, I will be there")).to_be_visible()
     page.goto(f"{live_server.url}{dead_link_page}")
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    page.goto(f"{live_server.url}{offer_page}")
+    expect(page.get_by_role("button", name="Book this time")).to_be_visible()
+    sign_in_staff(page, live_server.url, cast.front_desk)
+    page.goto(f"{live_server.url}/r/waitlist/patient/{cast.patient.pk}/")
+    expect(page.get_by_role("button", name="Join the waitlist")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

@@ -16,6 +16,8 @@ urlpatterns = [
         name="calendar_feed_revoke",
     ),
     path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
+    path("waitlist/", reminder_views.my_waitlist, name="my_waitlist"),
+    path("waitlist/patient/<int:pk>/", reminder_views.patient_waitlist, name="patient_waitlist"),
     path("offer/<str:token>/", reminder_views.claim, name="claim"),
     path("<str:token>/", reminder_views.respond, name="respond"),
 ]

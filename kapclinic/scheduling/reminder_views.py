@@ -8,9 +8,12 @@ and every read and change is audited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import get_own_patient, get_patient_for_staff
+from kapclinic.patients.models import Patient
 from kapclinic.scheduling import actions, feeds, waitlist
 from kapclinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
+    AppointmentType,
     CalendarFeed,
     WaitlistEntry,
 )
@@ -204,3 +210,77 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect(request.path)
     return render(request, "scheduling/reminders/claim.html", context, status=status)
+
+
+class WaitlistForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        label="Kind of visit", queryset=AppointmentType.objects.none(), empty_label=None
+    )
+    earliest = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    latest = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, types: QuerySet[AppointmentType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["appointment_type"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = types
+
+
+def _waitlist_page(request: HttpRequest, patient: Patient) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    types = AppointmentType.objects.filter(site=patient.site_id, is_active=True)
+    if user.is_patient:
+        types = types.filter(patient_bookable=True)
+    form = WaitlistForm(types=types)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "leave":
+                entry_pk = _int_or_none(request.POST.get("entry"))
+                entry = (
+                    None
+                    if entry_pk is None
+                    else WaitlistEntry.objects.filter(pk=entry_pk, patient=patient).first()
+                )
+                if entry is None:
+                    raise Http404("No such waitlist entry")
+                waitlist.leave_waitlist(actor=user, entry=entry)
+                return redirect(request.path)
+            form = WaitlistForm(request.POST, types=types)
+            if form.is_valid():
+                waitlist.join_waitlist(actor=user, patient=patient, **form.cleaned_data)
+                return redirect(request.path)
+        except waitlist.WaitlistError as refused:
+            error = refused.message
+    entries = WaitlistEntry.objects.filter(
+        patient=patient, status=WaitlistEntry.Status.WAITING
+    ).select_related("appointment_type")
+    context = {
+        "form": form,
+        "error": error,
+        "entries": list(entries),
+        "for_patient": None if user.is_patient else patient,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "scheduling/reminders/waitlist.html", context, status=status)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@require_http_methods(["GET", "POST"])
+def my_waitlist(request: HttpRequest) -> HttpResponse:
+    """A patient's own waitlist places."""
+    return _waitlist_page(request, get_own_patient(request))
+
+
+@require_http_methods(["GET", "POST"])
+def patient_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Front desk and clinicians put a patient on the waitlist."""
+    return _waitlist_page(request, get_patient_for_staff(request, pk))

@@ -180,3 +180,22 @@ def claim_offer(*, entry: WaitlistEntry, freed: Appointment) -> Appointment:
         detail={"status": W.BOOKED, "appointment": booked.pk},
     )
     return booked
+
+
+@transaction.atomic
+def leave_waitlist(*, actor: User, entry: WaitlistEntry) -> WaitlistEntry:
+    """Take a waiting entry off the list (the patient, or staff for them)."""
+    if not may_book_for(actor, entry.patient, entry.appointment_type):
+        raise WaitlistError("You cannot change this patient's waitlist.")
+    current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.status == W.WAITING:
+        current.status = W.WITHDRAWN
+        current.save(update_fields=["status"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient=entry.patient,
+            obj=current,
+            detail={"status": W.WITHDRAWN},
+        )
+    return current

@@ -85,6 +85,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Reminder links: the signed token is the authority, no sign-in needed.
     "reminders:respond": PUBLIC,
     "reminders:claim": PUBLIC,
+    "reminders:my_waitlist": PATIENT_ONLY,
+    "reminders:patient_waitlist": row("404", front_desk="ok", nurse="ok", prescriber="ok"),
     # Calendar feeds: staff manage their own (an admin everyone's); the feed itself
     # answers only to its secret token, so a made-up one is not found for anyone.
     "reminders:calendar_feeds": row("ok", patient="404"),
@@ -237,6 +239,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         # A forged token: every role gets the kind "link no longer works" page.
         "reminders:respond": lambda: {"token": "not-a-real-link"},
         "reminders:claim": lambda: {"token": "not-a-real-offer"},
+        "reminders:patient_waitlist": lambda: by_patient,
         "reminders:calendar_feed": lambda: {"token": "not-a-real-feed"},
         "reminders:calendar_feed_revoke": lambda: {"pk": 1},
     }

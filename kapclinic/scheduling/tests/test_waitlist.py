@@ -136,3 +136,45 @@ def test_a_patient_cannot_put_someone_else_on_the_list(schedule):
 def test_forged_offer_link(client, cast):
     response = client.get(reverse("reminders:claim", args=["forged"]))
     assert "This link no longer works" in response.content.decode()
+
+
+def test_patient_joins_and_leaves_from_their_page(schedule, client, time_machine):
+    from kapclinic.test import login
+
+    time_machine.move_to(NOW, tick=False)
+    login(client, schedule.cast.patient_user)
+    url = reverse("reminders:my_waitlist")
+    page = client.get(url).content.decode()
+    assert "Follow-up call" in page and "IM ketamine session" not in page  # self-bookable only
+    response = client.post(
+        url,
+        {
+            "action": "join",
+            "appointment_type": schedule.follow_up.pk,
+            "earliest": "2030-01-10",
+            "latest": "2030-01-31",
+        },
+    )
+    assert response.status_code == 302
+    entry = WaitlistEntry.objects.get(patient=schedule.cast.patient)
+    assert (entry.earliest, entry.latest) == (dt.date(2030, 1, 10), dt.date(2030, 1, 31))
+    bad = client.post(
+        url,
+        {"action": "join", "appointment_type": schedule.follow_up.pk, "earliest": "soon"},
+    )
+    assert bad.status_code == 400 and "Enter a valid date" in bad.content.decode()
+    assert client.post(url, {"action": "leave", "entry": entry.pk}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+
+
+def test_front_desk_adds_a_patient(schedule, client, time_machine):
+    from kapclinic.test import login
+
+    time_machine.move_to(NOW, tick=False)
+    login(client, schedule.cast.front_desk)
+    patient = schedule.cast.other_patient
+    url = reverse("reminders:patient_waitlist", args=[patient.pk])
+    response = client.post(url, {"action": "join", "appointment_type": schedule.consultation.pk})
+    assert response.status_code == 302
+    assert WaitlistEntry.objects.filter(patient=patient, status="waiting").count() == 1
