@@ -298,3 +298,18 @@ def test_sweep_command(schedule, time_machine):
     time_machine.move_to(VISIT - dt.timedelta(hours=24), tick=False)
     call_command("send_due_reminders")
     assert len(mail.outbox) == 1 and len(sms.outbox) == 1
+
+
+def test_reminders_the_day_after_the_clocks_go_back(schedule, time_machine):
+    # US daylight saving ends Sunday 3 November 2030; the visit is Monday 10:00 EST.
+    visit = at(dt.date(2030, 11, 4), 10)
+    time_machine.move_to(BOOKED_AT, tick=False)
+    appointment = book(schedule, visit)
+    planned = {r.hours_before: r for r in plan_reminders(appointment.pk) if r.channel == "email"}
+    # Sunday 10:00 EST, after the change at 02:00.
+    assert planned[24].due_at == dt.datetime(2030, 11, 3, 15, tzinfo=dt.UTC)
+    # 48 hours spans the change: Saturday 11:00 EDT, one clock hour later.
+    assert planned[48].due_at == dt.datetime(2030, 11, 2, 15, tzinfo=dt.UTC)
+    time_machine.move_to(dt.datetime(2030, 11, 3, 15, tzinfo=dt.UTC), tick=False)
+    assert send_due_reminders() == 2  # the 24-hour ones; the 48-hour ones are superseded
+    assert "Monday 4 November 2030 at 10:00 AM EST" in mail.outbox[-1].body
