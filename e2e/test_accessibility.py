@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page
 
+from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.scheduling.tests.helpers import make_appointment
 
@@ -84,6 +85,8 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/schedule/book/?patient={cast.patient.pk}",
                 f"/schedule/appointments/{appointment.pk}/",
                 f"/schedule/appointments/{appointment.pk}/move/",
+                "/r/calendar/",
+                f"/r/waitlist/patient/{cast.patient.pk}/",
             ],
         )
         == {}
@@ -111,5 +114,10 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         "/schedule/me/",
         "/schedule/me/book/",
         f"/schedule/me/{appointment.pk}/",
+        "/r/waitlist/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
+
+
+def test_reminder_link_pages(axe_page: Page, live_server, cast):
+    assert problems_on(axe_page, live_server.url, reminder_paths(cast)) == {}

@@ -6,9 +6,12 @@ relied on inline code would show such a message here.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.scheduling.tests.helpers import make_appointment
 
@@ -60,5 +63,32 @@ def test_calendar_and_portal_appointment_pages_break_no_policy_rule(page: Page, 
     for path in ("/schedule/me/", "/schedule/me/book/", f"/schedule/me/{appointment.pk}/"):
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_reminder_link_pages_break_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    confirm_page, dead_link_page, offer_page = reminder_paths(cast)
+    page.goto(f"{live_server.url}{confirm_page}")
+    expect(page.get_by_role("button", name="Yes, I will be there")).to_be_visible()
+    page.goto(f"{live_server.url}{dead_link_page}")
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    page.goto(f"{live_server.url}{offer_page}")
+    expect(page.get_by_role("button", name="Book this time")).to_be_visible()
+    sign_in_staff(page, live_server.url, cast.front_desk)
+    page.goto(f"{live_server.url}/r/waitlist/patient/{cast.patient.pk}/")
+    expect(page.get_by_role("button", name="Join the waitlist")).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_calendar_feed_page_breaks_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    page.goto(f"{live_server.url}/r/calendar/")
+    page.get_by_role("button", name="Make a new feed link").click()
+    expect(page.get_by_label("Feed link")).to_have_value(re.compile(r"/r/calendar/.+\.ics$"))
+    expect(page.get_by_role("button", name="Turn off")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

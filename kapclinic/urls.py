@@ -35,6 +35,7 @@ urlpatterns = [
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("audit/", include("kapclinic.audit.urls")),
+    path("r/", include("kapclinic.scheduling.reminder_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -35,6 +35,7 @@ from kapclinic.scheduling.models import (
     AppointmentType,
     BookingPolicy,
 )
+from kapclinic.scheduling.reminders import plan_reminders_task
 from kapclinic.scheduling.slots import Refusal, check
 from kapclinic.scheduling.stage import booking_allowed
 
@@ -117,10 +118,11 @@ def patient_may_change(appointment: Appointment, *, now: dt.datetime, hours: int
     return appointment.start - now >= dt.timedelta(hours=hours)
 
 
-def _check_change_window(actor: User, appointment: Appointment, now: dt.datetime) -> None:
+def _check_change_window(actor: User | None, appointment: Appointment, now: dt.datetime) -> None:
     """Patients may move or cancel only before the site's window; staff always may
-    (they can fill the slot or know why the late change is needed)."""
-    if actor.role != Role.PATIENT:
+    (they can fill the slot or know why the late change is needed). `actor` None is
+    the patient through a signed reminder link, so the window applies."""
+    if actor is not None and actor.role != Role.PATIENT:
         return
     hours = change_window_hours(appointment.site_id)
     if not patient_may_change(appointment, now=now, hours=hours):
@@ -210,7 +212,25 @@ def _place(
     appointment.clinician_id, appointment.room_id, appointment.chair_id = clinician, room, chair
 
 
-def _audit(actor: User, appointment: Appointment, action: AuditAction, **detail: Any) -> None:
+def _replan_reminders(appointment: Appointment) -> None:
+    """Once the change has committed, bring the visit's reminders in step with it
+    (new due times after a move, none after a cancellation)."""
+    pk = appointment.pk
+    transaction.on_commit(lambda: plan_reminders_task.enqueue(pk))
+
+
+def _offer_to_waitlist(appointment: Appointment) -> None:
+    """Once a cancellation has committed, offer the freed time to waiting patients."""
+    # Imported here: the waitlist books through this module.
+    from kapclinic.scheduling.waitlist import offer_freed_slot_task
+
+    pk = appointment.pk
+    transaction.on_commit(lambda: offer_freed_slot_task.enqueue(pk))
+
+
+def _audit(
+    actor: User | None, appointment: Appointment, action: AuditAction, **detail: Any
+) -> None:
     record(
         actor=actor,
         action=action,
@@ -223,7 +243,7 @@ def _audit(actor: User, appointment: Appointment, action: AuditAction, **detail:
 @transaction.atomic
 def book_appointment(
     *,
-    actor: User,
+    actor: User | None,
     patient: Patient,
     appointment_type: AppointmentType,
     start: dt.datetime,
@@ -233,10 +253,14 @@ def book_appointment(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book `patient` a visit of `appointment_type` at `start` with the given clinician
-    and room or chair (ids), or raise a `SchedulingError` saying why not."""
-    if not may_book_for(actor, patient, appointment_type):
+    and room or chair (ids), or raise a `SchedulingError` saying why not.
+
+    `actor` None is the patient through a signed link (a waitlist offer; the caller
+    checked it): they may book what the patient may book for themselves."""
+    if actor is not None and not may_book_for(actor, patient, appointment_type):
         raise NotAllowed("You cannot book visits for this patient.")
-    decision = booking_allowed(patient, appointment_type, by_staff=actor.is_clinic_staff)
+    by_staff = actor is not None and actor.is_clinic_staff
+    decision = booking_allowed(patient, appointment_type, by_staff=by_staff)
     if not decision:
         raise NotAllowed(decision.reason)
     appointment = Appointment(
@@ -258,6 +282,7 @@ def book_appointment(
     )
     _save_held(appointment, appointment.save)
     _audit(actor, appointment, AuditAction.CREATE, type=appointment_type.code)
+    _replan_reminders(appointment)
     return appointment
 
 
@@ -318,26 +343,30 @@ def reschedule_appointment(
     fields = ["start", "end", "hold_start", "hold_end", "clinician", "room", "chair", "status"]
     _save_held(current, lambda: current.save(update_fields=[*fields, "status_changed_at"]))
     _audit(actor, current, AuditAction.UPDATE, fields=changed, rescheduled=True)
+    _replan_reminders(current)
     return current
 
 
 @transaction.atomic
 def change_status(
     *,
-    actor: User,
+    actor: User | None,
     appointment: Appointment,
     to: str,
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move an appointment along its state machine (TRANSITIONS), or refuse and change
-    nothing. Cancelling needs a reason; a no-show can be marked once the visit was due."""
+    nothing. Cancelling needs a reason; a no-show can be marked once the visit was due.
+
+    `actor` None is the patient acting through a signed link from a reminder (the
+    caller has checked the link); they may do what a signed-in patient may."""
     current = _lock(appointment)
-    if not may_manage(actor, current):
+    if actor is not None and not may_manage(actor, current):
         raise NotAllowed("You cannot change this appointment.")
     if to not in TRANSITIONS:
         raise InvalidRequest("Unknown appointment status.")
-    if actor.role == Role.PATIENT and to not in PATIENT_STATUSES:
+    if (actor is None or actor.role == Role.PATIENT) and to not in PATIENT_STATUSES:
         raise NotAllowed("Please ask the clinic to make this change.")
     if current.status not in TRANSITIONS[to]:
         raise IllegalTransition(
@@ -360,6 +389,10 @@ def change_status(
     current.save(update_fields=fields)
     # The cancellation reason may be personal: the audit row names the field only.
     _audit(actor, current, AuditAction.UPDATE, fields=fields)
+    if to in (S.CANCELLED, S.NO_SHOW):
+        _replan_reminders(current)
+    if to == S.CANCELLED:
+        _offer_to_waitlist(current)
     return current
 
 

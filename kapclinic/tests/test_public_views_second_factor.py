@@ -36,6 +36,11 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     "readyz": {},
     # A redirect to the icon among the static files.
     "favicon": {},
+    # Reminder, waitlist-offer and calendar-feed links: the signed or secret token in
+    # the URL decides what is shown, never who is signed in.
+    "reminders:respond": {"token": "forged"},
+    "reminders:claim": {"token": "forged"},
+    "reminders:calendar_feed": {"token": "forged"},
 }
 
 

@@ -83,6 +83,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:password_reset_complete": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,
     # Patients.
+    # Reminder links: the signed token is the authority, no sign-in needed.
+    "reminders:respond": PUBLIC,
+    "reminders:claim": PUBLIC,
+    "reminders:my_waitlist": PATIENT_ONLY,
+    "reminders:patient_waitlist": row("404", front_desk="ok", nurse="ok", prescriber="ok"),
+    # Calendar feeds: staff manage their own (an admin everyone's); the feed itself
+    # answers only to its secret token, so a made-up one is not found for anyone.
+    "reminders:calendar_feeds": row("ok", patient="404"),
+    "reminders:calendar_feed_revoke": row("405"),
+    "reminders:calendar_feed": dict.fromkeys(ROLES, "404"),
     "patients:list": ROSTER,
     "patients:register": ROSTER,
     "patients:break_glass": row("ok", patient="404", front_desk="404"),
@@ -250,6 +260,12 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "scheduling:status": appointment,
         "scheduling:portal_appointment": appointment,
         "scheduling:portal_cancel": appointment,
+        # A forged token: every role gets the kind "link no longer works" page.
+        "reminders:respond": lambda: {"token": "not-a-real-link"},
+        "reminders:claim": lambda: {"token": "not-a-real-offer"},
+        "reminders:patient_waitlist": lambda: by_patient,
+        "reminders:calendar_feed": lambda: {"token": "not-a-real-feed"},
+        "reminders:calendar_feed_revoke": lambda: {"pk": 1},
     }
 
 
