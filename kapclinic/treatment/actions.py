@@ -9,6 +9,7 @@ writes the new stage, a `PathwayTransition` row and one audit row together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -149,7 +150,7 @@ def return_after_withdrawal(patient: Patient, *, actor: User, reason: str) -> Pa
 
 
 # Every named action by transition name, for views and tests that work from the table.
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., PathwayTransition]] = {
     "book_consultation": book_consultation,
     "start_screening": start_screening,
     "decide_eligible": decide_eligible,

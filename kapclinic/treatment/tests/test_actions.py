@@ -36,7 +36,7 @@ def _call(name: str, patient: Patient, actor: object) -> PathwayTransition:
     kwargs: dict[str, object] = {"actor": actor}
     if TRANSITIONS[name].needs_reason:
         kwargs["reason"] = "Patient asked to stop for now."
-    return actions.ACTIONS[name](patient, **kwargs)  # type: ignore[operator]
+    return actions.ACTIONS[name](patient, **kwargs)
 
 
 def test_every_transition_has_a_named_action() -> None:
