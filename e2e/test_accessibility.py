@@ -75,6 +75,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/",
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
+                "/pathway/",
                 "/account/security/",
             ],
         )

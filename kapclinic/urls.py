@@ -30,6 +30,7 @@ urlpatterns = [
     path("learn/", include("kapclinic.content.urls")),
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
+    path("pathway/", include("kapclinic.treatment.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("api/v1/", api.urls),

@@ -99,6 +99,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "patients:add_allergy": CARE_TEAM_CLINICAL,
     "patients:add_care_team_member": CARE_TEAM_CHART,
     "patients:remove_care_team_member": row("405"),
+    # Pathway: clinicians only, each sees their own care-team patients.
+    "treatment:board": row("ok", patient="404", front_desk="404", admin="404"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
