@@ -76,6 +76,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
                 "/pathway/",
+                f"/patients/{cast.patient.pk}/screening/",
                 "/account/security/",
             ],
         )
