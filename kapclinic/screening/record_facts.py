@@ -8,6 +8,7 @@ the prescriber answers the rest on the screening page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kapclinic.patients.models import Allergy, Condition, Medication, Patient
@@ -49,32 +50,43 @@ def _fact_for_code(code: str) -> str | None:
     return None
 
 
-def facts_from_record(patient: Patient) -> dict[str, Any]:
-    """The facts the record answers (three queries, whatever the record's size)."""
-    facts: dict[str, Any] = {}
-    classes = sorted(
-        set(
-            Medication.objects.filter(patient=patient, stopped_on__isnull=True).values_list(
-                "drug_class", flat=True
-            )
-        )
-    )
-    facts["medication_classes"] = classes
-    codes = Condition.objects.filter(patient=patient, status=Condition.Status.ACTIVE).values_list(
-        "code", flat=True
-    )
-    for code in codes:
-        fact = _fact_for_code(code or "")
+def facts_from_items(
+    medications: Iterable[Medication],
+    conditions: Iterable[Condition],
+    allergies: Iterable[Allergy],
+) -> dict[str, Any]:
+    """The facts these record items answer (current medicines, active coded
+    conditions, allergies); the chart passes what it has already loaded."""
+    facts: dict[str, Any] = {
+        "medication_classes": sorted({m.drug_class for m in medications if m.is_current})
+    }
+    for condition in conditions:
+        if condition.status != Condition.Status.ACTIVE:
+            continue
+        fact = _fact_for_code(condition.code or "")
         if fact is not None:
             facts[fact] = True
-    substances = Allergy.objects.filter(patient=patient).values_list("substance", flat=True)
-    if any("ketamine" in substance.lower() for substance in substances):
+    if any("ketamine" in allergy.substance.lower() for allergy in allergies):
         facts["ketamine_hypersensitivity"] = True
     return facts
 
 
-def safety_flags(patient: Patient) -> list[rules.Reason]:
-    """The contraindications and cautions the record already shows, with their
-    reasons, by the same rules as screening ("not yet recorded" reasons left out)."""
-    decision = rules.evaluate(facts_from_record(patient))
+def facts_from_record(patient: Patient) -> dict[str, Any]:
+    """The facts the record answers (three queries, whatever the record's size)."""
+    return facts_from_items(
+        Medication.objects.filter(patient=patient, stopped_on__isnull=True),
+        Condition.objects.filter(patient=patient, status=Condition.Status.ACTIVE),
+        Allergy.objects.filter(patient=patient),
+    )
+
+
+def flags_from_facts(facts: dict[str, Any]) -> list[rules.Reason]:
+    """The contraindications and cautions among the facts, by the same rules as
+    screening ("not yet recorded" reasons left out)."""
+    decision = rules.evaluate(facts)
     return [reason for reason in decision.reasons if reason.level != "missing"]
+
+
+def safety_flags(patient: Patient) -> list[rules.Reason]:
+    """The safety flags the patient's record already shows."""
+    return flags_from_facts(facts_from_record(patient))
