@@ -181,9 +181,9 @@ def sign_screening(
 
 
 def _move_pathway(patient: Patient, *, actor: User, decision: str, reason: str) -> None:
-    stage = Patient.objects.filter(pk=patient.pk).values_list("stage", flat=True).get()
-    patient.stage = stage
-    if stage == PathwayStage.CONSULTATION:
+    # The pathway actions check the stage in the database; read it fresh here too.
+    patient.refresh_from_db(fields=["stage"])
+    if patient.stage == PathwayStage.CONSULTATION:
         pathway.start_screening(patient, actor=actor)
     if decision == ScreeningRecord.Decision.ELIGIBLE:
         if patient.stage == PathwayStage.SCREENING:
