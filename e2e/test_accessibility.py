@@ -78,6 +78,8 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/",
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
+                "/pathway/",
+                f"/patients/{cast.patient.pk}/screening/",
                 "/account/security/",
                 "/schedule/",
                 "/schedule/week/",

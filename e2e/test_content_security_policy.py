@@ -40,6 +40,10 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
     # would not use if the CSS had been blocked.
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "system-ui" in font or "Segoe" in font
+    page.goto(f"{live_server.url}/pathway/")
+    expect(page.get_by_role("heading", name="Pathway board")).to_be_visible()
+    page.goto(f"{live_server.url}/patients/{cast.patient.pk}/screening/")
+    expect(page.get_by_role("heading", name="Screening", exact=True)).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "kapclinic.content",
     "kapclinic.ops",
     "kapclinic.scheduling",
+    "kapclinic.screening",
+    "kapclinic.treatment",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,8 @@ urlpatterns = [
     path("learn/", include("kapclinic.content.urls")),
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
+    path("pathway/", include("kapclinic.treatment.urls")),
+    path("patients/", include("kapclinic.screening.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("audit/", include("kapclinic.audit.urls")),

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.scheduling.models import AppointmentType, TypeCode
+from kapclinic.treatment.readiness import dosing_readiness
 
 # Patients who have not had a consultation yet.
 NEW_PATIENT_STAGES = frozenset({PathwayStage.ENQUIRY})
@@ -39,4 +42,10 @@ def booking_allowed(
         return BookingDecision(False, "Dosing sessions are booked by the clinic team.")
     if not by_staff and not appointment_type.patient_bookable:
         return BookingDecision(False, "Please ask the clinic to book this kind of visit.")
+    if appointment_type.is_dosing:
+        # A dosing session is booked only for a patient who could be dosed today;
+        # the session re-checks readiness on its own day before any dose.
+        readiness = dosing_readiness(patient, timezone.localdate())
+        if not readiness:
+            return BookingDecision(False, readiness.summary())
     return BookingDecision(True)

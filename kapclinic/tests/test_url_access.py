@@ -110,6 +110,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "patients:add_allergy": CARE_TEAM_CLINICAL,
     "patients:add_care_team_member": CARE_TEAM_CHART,
     "patients:remove_care_team_member": row("405"),
+    # Pathway: clinicians only, each sees their own care-team patients.
+    "treatment:board": row("ok", patient="404", front_desk="404", admin="404"),
+    # Screening: care-team clinicians read, prescribers write (POST only).
+    "screening:screening": CARE_TEAM_CLINICAL,
+    "screening:save": row("405"),
+    "screening:sign": row("405"),
+    "screening:amend": row("405"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -237,6 +244,10 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "patients:add_allergy": lambda: by_patient,
         "patients:add_care_team_member": lambda: by_patient,
         "patients:remove_care_team_member": member,
+        "screening:screening": lambda: by_patient,
+        "screening:save": lambda: by_patient,
+        "screening:sign": lambda: by_patient,
+        "screening:amend": lambda: by_patient,
         "clinics:site": lambda: {"pk": cast.site.pk},
         "clinics:site_edit": lambda: {"pk": cast.site.pk},
         "clinics:site_settings": lambda: {"pk": cast.site.pk},

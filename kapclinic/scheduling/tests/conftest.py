@@ -20,6 +20,7 @@ from kapclinic.clinics.models import Chair, Room
 from kapclinic.patients.models import PathwayStage
 from kapclinic.scheduling.models import AppointmentType, Resource, TypeCode, WorkingHours
 from kapclinic.test import Cast
+from kapclinic.treatment.walk import walk_to
 
 NY = ZoneInfo("America/New_York")
 MONDAY = dt.date(2030, 1, 7)
@@ -89,8 +90,8 @@ def build_schedule(cast: Cast) -> Schedule:
     add_hours(cast.prescriber, site, 9, 17)
     add_hours(cast.nurse, site, 8, 18)
     add_hours(cast.therapist, site, 9, 17)
-    cast.patient.stage = PathwayStage.DOSING
-    cast.patient.save(update_fields=["stage"])
+    # Through the audited pathway, so the patient is ready for dosing (treatment.readiness).
+    walk_to(cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
     return Schedule(cast, consulting, dosing_room, chair1, chair2, consultation, dosing, follow_up)
 
 

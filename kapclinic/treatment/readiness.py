@@ -1,0 +1,112 @@
+"""May this patient be dosed on this date, and if not, what is missing?
+
+The one answer scheduling (`scheduling.stage.booking_allowed`) and the dosing
+session use, so the rule lives in one place (DESIGN.md: nothing lets a dosing
+session start unless screening is approved, the plan is signed, consent is current
+and the pre-dose checks passed; the pre-dose checks belong to the session itself).
+
+Steps, each named in words clinic staff read when missing:
+- screening approved: a prescriber's eligible decision in the current course;
+- plan signed: the audited "Treatment plan signed" step in the current course;
+- consent signed: the audited "Consent signed" step in the current course;
+- preparation done: the care team has moved the patient on to the dosing phase
+  (or maintenance).
+The current course is what follows the latest exit or re-entry (found ineligible,
+withdrew, screened again, returned), so an old approval never carries over.
+
+Treatment plan, consent and preparation records arrive in the next slice of the
+pathway work. Until then their steps rest on the audited pathway transitions
+(signed by a named clinician), and "current on the day" (plan re-evaluation date,
+a newer consent version) cannot be checked yet; the next slice replaces these
+three checks with the records themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.treatment.models import PathwayTransition
+from kapclinic.treatment.pathway import stage_label
+
+# Stages in which a patient may receive a dose.
+DOSING_STAGES = frozenset({PathwayStage.DOSING, PathwayStage.MAINTENANCE})
+# Transitions that end one course and start the next from scratch.
+COURSE_RESETS = frozenset({"decide_ineligible", "withdraw", "rescreen", "return_after_withdrawal"})
+_STEPS = {
+    "decide_eligible": "screening",
+    "sign_plan": "plan",
+    "sign_consent": "consent",
+}
+_RELEVANT = (*COURSE_RESETS, *_STEPS)
+
+
+@dataclass(frozen=True)
+class MissingStep:
+    """One step the patient still needs before a dose, in words for clinic staff."""
+
+    step: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The answer: ready, or every missing step (never only the first)."""
+
+    missing: tuple[MissingStep, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    def __bool__(self) -> bool:
+        return self.ready
+
+    def summary(self) -> str:
+        if self.ready:
+            return "Ready for dosing."
+        return "Not ready for dosing: " + "; ".join(step.message for step in self.missing) + "."
+
+
+def steps_done(patient: Patient) -> set[str]:
+    """The readiness steps recorded in the patient's current course (one query)."""
+    names = (
+        PathwayTransition.objects.filter(patient_id=patient.pk, name__in=_RELEVANT)
+        .order_by("-occurred_at", "-id")
+        .values_list("name", flat=True)
+    )
+    done: set[str] = set()
+    for name in names:
+        if name in COURSE_RESETS:
+            break
+        done.add(_STEPS[name])
+    return done
+
+
+def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
+    """Whether `patient` may be dosed on `on_date`, with every missing step.
+
+    `on_date` is the day of the dose; it names the day in the consent step and will
+    date the plan and consent checks once those records exist (see the module note).
+    """
+    done = steps_done(patient)
+    missing: list[MissingStep] = []
+    if "screening" not in done:
+        missing.append(MissingStep("screening", "screening not approved by a prescriber"))
+    if "plan" not in done:
+        missing.append(MissingStep("plan", "treatment plan not signed"))
+    if "consent" not in done:
+        missing.append(
+            MissingStep("consent", f"consent not signed for a dose on {on_date:%d %b %Y}")
+        )
+    if patient.stage == PathwayStage.PREPARATION:
+        missing.append(MissingStep("preparation", "preparation not finished"))
+    elif patient.stage not in DOSING_STAGES:
+        missing.append(
+            MissingStep(
+                "stage",
+                f"the patient is at “{stage_label(patient.stage)}”, not in the dosing phase",
+            )
+        )
+    return Readiness(tuple(missing))
