@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kapclinic.content",
     "kapclinic.ops",
     "kapclinic.scheduling",
+    "kapclinic.outcomes",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
+    path("outcomes/", include("kapclinic.outcomes.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
