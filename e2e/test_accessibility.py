@@ -6,14 +6,17 @@ bypasses the site's Content Security Policy for that injection only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.outcomes.actions import assign, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,6 +79,8 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
                 "/account/security/",
+                "/outcomes/alerts/",
+                f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
             ],
         )
         == {}
@@ -95,5 +100,32 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 
 
 def test_portal_pages(axe_page: Page, live_server, cast):
+    now = timezone.now()
+    assignment = assign(
+        actor=cast.prescriber,
+        patient=cast.patient,
+        instrument="phq9",
+        due_at=now,
+        expires_at=now + dt.timedelta(days=7),
+    )
+    crisis = submit(
+        actor=cast.patient_user,
+        patient=cast.patient,
+        instrument="gad7",
+        answers=[1] * 7,
+        assignment=assign(
+            actor=cast.prescriber,
+            patient=cast.patient,
+            instrument="gad7",
+            due_at=now,
+            expires_at=now + dt.timedelta(days=7),
+        ),
+    )
     enter_password(axe_page, live_server.url, cast.patient_user)
-    assert problems_on(axe_page, live_server.url, ["/patients/me/", "/patients/me/details/"]) == {}
+    paths = [
+        "/patients/me/",
+        "/patients/me/details/",
+        f"/outcomes/me/questionnaires/{assignment.pk}/",
+        f"/outcomes/me/results/{crisis.pk}/",
+    ]
+    assert problems_on(axe_page, live_server.url, paths) == {}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from kapclinic.accounts.models import Role
 from kapclinic.outcomes import actions
 from kapclinic.outcomes.models import QuestionnaireResponse, RiskAlert
 from kapclinic.outcomes.tests.helpers import PHQ9_ITEM9, PHQ9_SAFE, assign_phq9
-from kapclinic.test import login
+from kapclinic.test import login, make_staff
 
 
 def _post(answers: list[int]) -> dict[str, str]:
@@ -184,3 +185,25 @@ def test_chart_query_count_does_not_grow_with_scores(
     # Same pin as patients/tests/test_query_counts.py CHART_QUERIES.
     with django_assert_num_queries(20):
         client.get(reverse("patients:chart", args=[cast.patient.pk]))
+
+
+def test_a_nurse_at_the_site_sees_and_acknowledges_outside_the_care_team(cast, client):
+    alert = _raise_alert(cast)
+    site_nurse = make_staff("nurse2@test.example", "Nia Nurse", Role.NURSE, cast.site)
+    login(client, site_nurse)
+    assert (
+        "PHQ-9: critical answer to item 9"
+        in client.get(reverse("outcomes:alerts")).content.decode()
+    )
+    client.post(reverse("outcomes:acknowledge", args=[alert.pk]), {"note": "Phoned; safe."})
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == site_nurse
+
+
+def test_a_nurse_at_another_site_cannot_acknowledge(cast, client):
+    alert = _raise_alert(cast)
+    login(client, cast.outsider)
+    url = reverse("outcomes:acknowledge", args=[alert.pk])
+    assert client.post(url, {"note": "Phoned; safe."}).status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
