@@ -81,6 +81,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/account/security/",
                 "/outcomes/alerts/",
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
+                f"/outcomes/patients/{cast.patient.pk}/send/",
             ],
         )
         == {}

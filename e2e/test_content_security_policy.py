@@ -62,7 +62,12 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
     expect(page.get_by_role("heading", name="Help is available now")).to_be_visible()
     page.context.clear_cookies()
     sign_in_staff(page, live_server.url, cast.prescriber)
-    for path in ("/outcomes/alerts/", f"/outcomes/patients/{cast.patient.pk}/enter/madrs/"):
+    pk = cast.patient.pk
+    for path in (
+        "/outcomes/alerts/",
+        f"/outcomes/patients/{pk}/enter/madrs/",
+        f"/outcomes/patients/{pk}/send/",
+    ):
         page.goto(f"{live_server.url}{path}")
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

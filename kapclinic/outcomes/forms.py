@@ -96,6 +96,29 @@ class QuestionnaireForm(ClinicFormMixin, forms.Form):
         return cleaned
 
 
+class AssignForm(ClinicFormMixin, forms.Form):
+    """Send the patient a questionnaire they answer in the portal."""
+
+    instrument = forms.ChoiceField(label="Questionnaire")
+    days_to_answer = forms.IntegerField(
+        label="Days to answer",
+        min_value=1,
+        max_value=60,
+        initial=7,
+        help_text="The link stops working after this many days.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (code, f"{inst.name} ({inst.measures})")
+            for code, inst in sorted(INSTRUMENTS.items(), key=lambda pair: pair[1].name)
+            if inst.rater == "patient"
+        ]
+
+
 class AcknowledgeForm(ClinicFormMixin, forms.Form):
     note = forms.CharField(
         label="What you did or will do",

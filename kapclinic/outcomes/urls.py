@@ -8,5 +8,6 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("me/questionnaires/<int:pk>/", views.answer, name="answer"),
     path("me/results/<int:pk>/", views.result, name="result"),
+    path("patients/<int:pk>/send/", views.assign, name="assign"),
     path("patients/<int:pk>/enter/<slug:code>/", views.enter, name="enter"),
 ]

@@ -8,10 +8,13 @@ scores render through `render_patient_page`, which audits the read.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kapclinic.accounts.access import current_user
@@ -20,7 +23,7 @@ from kapclinic.audit.models import AuditAction
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes import actions
 from kapclinic.outcomes.access import get_alert_for_user, get_own_assignment, visible_alerts
-from kapclinic.outcomes.forms import AcknowledgeForm, QuestionnaireForm, field_name
+from kapclinic.outcomes.forms import AcknowledgeForm, AssignForm, QuestionnaireForm, field_name
 from kapclinic.outcomes.instruments import INSTRUMENTS
 from kapclinic.outcomes.models import QuestionnaireResponse
 from kapclinic.patients.access import can_see_clinical, get_own_patient, get_patient_for_user
@@ -115,6 +118,31 @@ def enter(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return render_patient_page(
         request, patient, "outcomes/enter.html", context, page=f"enter_{code}"
     )
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician sends the patient a questionnaire to answer in the portal."""
+    patient = get_patient_for_user(request, pk, clinical=True)
+    user = current_user(request)
+    if not user.is_clinician or not can_see_clinical(user, patient):
+        raise Http404("No such page")
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        assignment = actions.assign(
+            actor=user,
+            patient=patient,
+            instrument=form.cleaned_data["instrument"],
+            due_at=now,
+            expires_at=now + dt.timedelta(days=form.cleaned_data["days_to_answer"]),
+        )
+        messages.success(
+            request, f"{assignment.instrument_name} sent: it waits in the patient's portal."
+        )
+        return redirect("patients:chart", pk=patient.pk)
+    context = {"form": form, "patient": patient}
+    return render_patient_page(request, patient, "outcomes/assign.html", context, page="assign")
 
 
 @require_GET

@@ -107,6 +107,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:answer": PATIENT_ONLY,
     "outcomes:result": PATIENT_ONLY,
     "outcomes:enter": CARE_TEAM_CLINICAL,
+    "outcomes:assign": CARE_TEAM_CLINICAL,
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -235,6 +236,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:answer": questionnaire,
         "outcomes:result": lambda: {"pk": response().pk},
         "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
+        "outcomes:assign": lambda: by_patient,
         "content:article": lambda: {"slug": article().slug},
         "content:manage_edit": lambda: {"pk": article().pk},
         "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kapclinic.accounts.models import Role
 from kapclinic.outcomes import actions
-from kapclinic.outcomes.models import QuestionnaireResponse, RiskAlert
+from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.outcomes.tests.helpers import PHQ9_ITEM9, PHQ9_SAFE, assign_phq9
 from kapclinic.test import login, make_staff
 
@@ -207,3 +207,24 @@ def test_a_nurse_at_another_site_cannot_acknowledge(cast, client):
     assert client.post(url, {"note": "Phoned; safe."}).status_code == 404
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+
+
+def test_clinician_sends_a_questionnaire_that_waits_in_the_portal(cast, client):
+    login(client, cast.nurse)
+    url = reverse("outcomes:assign", args=[cast.patient.pk])
+    response = client.post(url, {"instrument": "gad7", "days_to_answer": "3"})
+    assert response.status_code == 302
+    assignment = QuestionnaireAssignment.objects.get()
+    assert (assignment.instrument, assignment.assigned_by) == ("gad7", cast.nurse)
+    assert (assignment.expires_at - assignment.due_at).days == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"instrument": "madrs", "days_to_answer": "3"}, {"instrument": "gad7", "days_to_answer": "0"}],
+)
+def test_clinician_scales_and_bad_windows_are_form_errors(cast, client, data):
+    login(client, cast.nurse)
+    response = client.post(reverse("outcomes:assign", args=[cast.patient.pk]), data)
+    assert response.status_code == 200 and "error-summary" in response.content.decode()
+    assert not QuestionnaireAssignment.objects.exists()
