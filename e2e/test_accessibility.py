@@ -6,15 +6,18 @@ bypasses the site's Content Security Policy for that injection only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.outcomes.actions import assign, submit
 from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -89,6 +92,9 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/schedule/appointments/{appointment.pk}/move/",
                 "/r/calendar/",
                 f"/r/waitlist/patient/{cast.patient.pk}/",
+                "/outcomes/alerts/",
+                f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
+                f"/outcomes/patients/{cast.patient.pk}/send/",
             ],
         )
         == {}
@@ -109,6 +115,27 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 
 def test_portal_pages(axe_page: Page, live_server, cast):
     appointment = make_appointment(cast)
+    now = timezone.now()
+    assignment = assign(
+        actor=cast.prescriber,
+        patient=cast.patient,
+        instrument="phq9",
+        due_at=now,
+        expires_at=now + dt.timedelta(days=7),
+    )
+    crisis = submit(
+        actor=cast.patient_user,
+        patient=cast.patient,
+        instrument="gad7",
+        answers=[1] * 7,
+        assignment=assign(
+            actor=cast.prescriber,
+            patient=cast.patient,
+            instrument="gad7",
+            due_at=now,
+            expires_at=now + dt.timedelta(days=7),
+        ),
+    )
     enter_password(axe_page, live_server.url, cast.patient_user)
     pages = [
         "/patients/me/",
@@ -117,6 +144,8 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         "/schedule/me/book/",
         f"/schedule/me/{appointment.pk}/",
         "/r/waitlist/",
+        f"/outcomes/me/questionnaires/{assignment.pk}/",
+        f"/outcomes/me/results/{crisis.pk}/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
 

@@ -6,13 +6,16 @@ relied on inline code would show such a message here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.outcomes.actions import assign
 from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -94,5 +97,34 @@ def test_calendar_feed_page_breaks_no_policy_rule(page: Page, live_server, cast)
     page.get_by_role("button", name="Make a new feed link").click()
     expect(page.get_by_label("Feed link")).to_have_value(re.compile(r"/r/calendar/.+\.ics$"))
     expect(page.get_by_role("button", name="Turn off")).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, live_server, cast):
+    now = timezone.now()
+    assignment = assign(
+        actor=cast.prescriber,
+        patient=cast.patient,
+        instrument="phq9",
+        due_at=now,
+        expires_at=now + dt.timedelta(days=7),
+    )
+    messages = _collect_console(page)
+    enter_password(page, live_server.url, cast.patient_user)
+    page.goto(f"{live_server.url}/outcomes/me/questionnaires/{assignment.pk}/")
+    for number in range(1, 10):
+        page.locator(f"#id_item_{number}_1").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Help is available now")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    pk = cast.patient.pk
+    for path in (
+        "/outcomes/alerts/",
+        f"/outcomes/patients/{pk}/enter/madrs/",
+        f"/outcomes/patients/{pk}/send/",
+    ):
+        page.goto(f"{live_server.url}{path}")
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []

@@ -36,6 +36,7 @@ urlpatterns = [
     path("patients/", include("kapclinic.screening.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
+    path("outcomes/", include("kapclinic.outcomes.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("r/", include("kapclinic.scheduling.reminder_urls")),
     path("api/v1/", api.urls),

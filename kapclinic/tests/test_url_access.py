@@ -28,6 +28,7 @@ from kapclinic.accounts.models import StaffCredential
 from kapclinic.audit.models import BreakGlassGrant
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.content.models import Article
+from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
 from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.test import Cast, login
@@ -117,6 +118,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "screening:save": row("405"),
     "screening:sign": row("405"),
     "screening:amend": row("405"),
+    # Measurement-based care: alerts for clinicians (their care team; nurses also at
+    # their site), questionnaires for their own patient, staff entry for the care team.
+    "outcomes:alerts": row("ok", patient="404", front_desk="404", admin="404"),
+    "outcomes:acknowledge": CARE_TEAM_CLINICAL,
+    "outcomes:answer": PATIENT_ONLY,
+    "outcomes:result": PATIENT_ONLY,
+    "outcomes:enter": CARE_TEAM_CLINICAL,
+    "outcomes:assign": CARE_TEAM_CLINICAL,
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -228,8 +237,42 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
     def appointment() -> dict[str, Any]:
         return {"pk": make_appointment(cast).pk}
 
+    def questionnaire() -> dict[str, Any]:
+        now = timezone.now()
+        assignment = QuestionnaireAssignment.objects.create(
+            patient=patient,
+            instrument="phq9",
+            due_at=now,
+            expires_at=now + dt.timedelta(days=7),
+            assigned_by=cast.prescriber,
+        )
+        return {"pk": assignment.pk}
+
+    def response() -> QuestionnaireResponse:
+        return QuestionnaireResponse.objects.create(
+            patient=patient,
+            instrument="phq9",
+            answers=[1] * 9,
+            total=9,
+            severity="mild",
+            flags=["suicide_risk"],
+            entered_by="patient",
+            entered_by_user=cast.patient_user,
+        )
+
+    def alert() -> dict[str, Any]:
+        found = RiskAlert.objects.create(
+            patient=patient, response=response(), reason="PHQ-9: item 9", level="urgent"
+        )
+        return {"pk": found.pk}
+
     by_patient = {"pk": patient.pk}
     return {
+        "outcomes:acknowledge": alert,
+        "outcomes:answer": questionnaire,
+        "outcomes:result": lambda: {"pk": response().pk},
+        "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
+        "outcomes:assign": lambda: by_patient,
         "content:article": lambda: {"slug": article().slug},
         "content:manage_edit": lambda: {"pk": article().pk},
         "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},

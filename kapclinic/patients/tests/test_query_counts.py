@@ -15,9 +15,10 @@ from kapclinic.test import make_patient
 # list: the clinic's country (how it writes dates), count, sites for the filter, one
 # page of patients (4);
 # chart: patient with site, clinical-access check, contacts, care team with users,
-# and for clinical readers measurements, conditions, medications, allergies (4 or 8).
+# and for clinical readers measurements, conditions, medications, allergies (4 or 8),
+# plus the outcomes panel: site settings, scores, open risk alerts (3).
 LIST_QUERIES = 3 + 5 + 1 + 4
-CHART_QUERIES = 3 + 5 + 1 + 8
+CHART_QUERIES = 3 + 5 + 1 + 8 + 3
 FRONT_DESK_CHART_QUERIES = 3 + 5 + 1 + 4
 
 

@@ -1,0 +1,161 @@
+"""Measurement-based care records: questionnaires asked for and answered, risk alerts,
+and who is on call at each site to receive an alert nobody acknowledged.
+
+Responses are append-only: a correction is a new response that names the one it
+replaces, so the score a clinician acted on is never rewritten. Scoring itself is
+the pure `kapclinic.outcomes.instruments` library; these rows keep its result.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from kapclinic.clinics.models import Site
+from kapclinic.outcomes.instruments import INSTRUMENTS
+from kapclinic.patients.models import Patient
+
+INSTRUMENT_CHOICES = [(code, inst.name) for code, inst in INSTRUMENTS.items()]
+
+
+class QuestionnaireAssignment(models.Model):
+    """A questionnaire the care team asked a patient to answer, open until answered
+    or until it expires. `draft` keeps the answers given so far, so nothing typed is
+    lost when the patient leaves half way or a step has an error."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assignments")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    draft = models.JSONField(default=dict, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["patient", "completed_at", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{INSTRUMENTS[self.instrument].name} due {self.due_at:%Y-%m-%d}"
+
+    @property
+    def instrument_name(self) -> str:
+        return INSTRUMENTS[self.instrument].name
+
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.expires_at > timezone.now()
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed, scored questionnaire or clinician rating. Never edited: a
+    correction is a new row whose `replaces` names this one."""
+
+    class EnteredBy(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        STAFF = "staff", "Staff"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    assignment = models.ForeignKey(
+        QuestionnaireAssignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
+    answers = models.JSONField()
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.CharField(max_length=40, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    entered_by = models.CharField(max_length=10, choices=EnteredBy.choices)
+    entered_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        ordering = ["completed_at", "id"]
+        indexes = [models.Index(fields=["patient", "instrument", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_name} on {self.completed_at:%Y-%m-%d}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Append-only: what a clinician acted on is never rewritten.
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("A completed questionnaire is never changed; enter a correction.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def instrument_name(self) -> str:
+        return INSTRUMENTS[self.instrument].name
+
+
+class RiskAlert(models.Model):
+    """A critical answer (e.g. PHQ-9 item 9 above 0) that a clinician must acknowledge
+    within the site's window (SiteSettings.risk_alert_ack_hours), or it escalates to
+    the site's on-call prescriber."""
+
+    class Level(models.TextChoices):
+        URGENT = "urgent", "Urgent"
+        HIGH = "high", "High risk"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="risk_alerts")
+    response = models.ForeignKey(
+        QuestionnaireResponse, on_delete=models.PROTECT, related_name="risk_alerts"
+    )
+    reason = models.CharField(max_length=200)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["acknowledged_at", "escalated_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Risk alert {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class OnCallShift(models.Model):
+    """A prescriber on call for a site from `start` to `end`; outside every shift the
+    site's default on-call prescriber (Site.on_call_prescriber) receives escalations."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="on_call_shifts")
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["site", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="on_call_shift_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} on call {self.start:%Y-%m-%d %H:%M}"
