@@ -58,7 +58,14 @@ def test_public_pages(axe_page: Page, live_server, cast):
         problems_on(
             axe_page,
             live_server.url,
-            ["/", "/learn/", "/account/login/", "/account/password-reset/"],
+            [
+                "/",
+                "/learn/",
+                "/account/login/",
+                "/account/password-reset/",
+                "/book/",
+                "/book/sent/",
+            ],
         )
         == {}
     )
@@ -97,3 +104,19 @@ def test_admin_pages(axe_page: Page, live_server, cast):
 def test_portal_pages(axe_page: Page, live_server, cast):
     enter_password(axe_page, live_server.url, cast.patient_user)
     assert problems_on(axe_page, live_server.url, ["/patients/me/", "/patients/me/details/"]) == {}
+
+
+def test_booking_pages(axe_page: Page, live_server, cast):
+    from kapclinic.scheduling.tests.conftest import build_schedule
+    from kapclinic.tests.test_url_access import _url_kwargs
+
+    schedule = build_schedule(cast)
+    token = _url_kwargs(cast)["book:manage"]()["token"]
+    paths = [
+        f"/book/?service={schedule.consultation.pk}",
+        f"/book/manage/{token}/",
+        f"/book/manage/{token}/reschedule/",
+        f"/book/manage/{token}/cancel/",
+        "/book/manage/not-a-real-link/",
+    ]
+    assert problems_on(axe_page, live_server.url, paths) == {}
