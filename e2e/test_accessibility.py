@@ -83,6 +83,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/patients/{cast.patient.pk}/medications/new/",
                 "/patients/new/",
                 "/account/security/",
+                "/book/possible-matches/",
             ],
         )
         == {}

@@ -480,7 +480,42 @@ def confirm_by_link(*, appointment: Appointment, now: dt.datetime | None = None)
         email_verified_at=current.status_changed_at
     )
     _audit_public(current, AuditAction.UPDATE, fields=["status"])
+    _attach_to_verified_record(current)
     return current
+
+
+def _attach_to_verified_record(appointment: Appointment) -> None:
+    """Now the visitor has shown the e-mail is theirs, a returning patient's booking
+    moves to their existing record, and the record made for the booking is retired,
+    so nobody is on file twice. Only an exact, unique e-mail match counts: a name and
+    birth date are never enough (front desk sees those as possible matches)."""
+    new = appointment.patient
+    if not new.email or new.appointments.exclude(pk=appointment.pk).exists():
+        return
+    found = list(
+        Patient.objects.filter(email__iexact=new.email, is_active=True).exclude(pk=new.pk)[:2]
+    )
+    if len(found) != 1:
+        return
+    existing = found[0]
+    appointment.patient = existing
+    appointment.save(update_fields=["patient"])
+    new.is_active = False
+    new.save(update_fields=["is_active"])
+    record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        patient=existing,
+        obj=appointment,
+        detail={"fields": ["patient"], "via": "manage_link", "matched_by": "verified_email"},
+    )
+    record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        patient=new,
+        obj=new,
+        detail={"fields": ["is_active"], "merged_into": existing.pk},
+    )
 
 
 @transaction.atomic

@@ -49,6 +49,26 @@ class TypeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.name}, {obj.site.name}"
 
 
+def _check_day(day: dt.date | None) -> dt.date | None:
+    today = timezone.localdate()
+    if day is None:
+        return None
+    if day < today - dt.timedelta(days=1):
+        raise forms.ValidationError("Choose today or a later day.")
+    if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise forms.ValidationError("Choose a day within the next year.")
+    return day
+
+
+class DateForm(forms.Form):
+    """The day from which the reschedule page shows free times."""
+
+    date = forms.DateField(required=False)
+
+    def clean_date(self) -> dt.date | None:
+        return _check_day(self.cleaned_data.get("date"))
+
+
 class SearchForm(forms.Form):
     """Which visit, with whom, from which day: the slots to show."""
 
@@ -77,15 +97,7 @@ class SearchForm(forms.Form):
         ]
 
     def clean_date(self) -> dt.date | None:
-        day: dt.date | None = self.cleaned_data.get("date")
-        today = timezone.localdate()
-        if day is None:
-            return None
-        if day < today - dt.timedelta(days=1):
-            raise forms.ValidationError("Choose today or a later day.")
-        if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-            raise forms.ValidationError("Choose a day within the next year.")
-        return day
+        return _check_day(self.cleaned_data.get("date"))
 
     def first_day(self) -> dt.date:
         kind: AppointmentType = self.cleaned_data["service"]

@@ -9,6 +9,7 @@ app_name = "book"
 urlpatterns = [
     path("", public_views.book, name="book"),
     path("sent/", public_views.sent, name="sent"),
+    path("possible-matches/", public_views.possible_matches, name="possible_matches"),
     path("manage/<str:token>/", public_views.manage, name="manage"),
     path("manage/<str:token>/calendar.ics", public_views.manage_ics, name="manage_ics"),
     path("manage/<str:token>/reschedule/", public_views.reschedule, name="reschedule"),

@@ -19,23 +19,28 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kapclinic.accounts.models import Role
+from kapclinic.accounts.models import Role, User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import ROSTER_ROLES
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling import actions
+from kapclinic.scheduling.access import visible_appointments
 from kapclinic.scheduling.calendar import find_slots
 from kapclinic.scheduling.ical import appointment_ics
 from kapclinic.scheduling.manage_links import LinkRefused, appointment_for, make_token
-from kapclinic.scheduling.models import Appointment, AppointmentType
+from kapclinic.scheduling.models import Appointment, AppointmentType, PublicBooking
 from kapclinic.scheduling.public_forms import (
     SEARCH_DAYS,
     CancelForm,
+    DateForm,
     DetailsForm,
     SearchForm,
     SlotForm,
@@ -250,10 +255,10 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, error)
     kind = appointment.appointment_type
     tz = ZoneInfo(kind.site.time_zone)
-    search = SearchForm(request.GET or None, patient=appointment.patient)
+    pick = DateForm(request.GET)
     first = timezone.now().astimezone(tz).date()
-    if request.GET.get("date") and search.is_valid() and search.cleaned_data.get("date"):
-        first = max(first, search.cleaned_data["date"])
+    if pick.is_valid() and pick.cleaned_data.get("date"):
+        first = max(first, pick.cleaned_data["date"])
     form = SlotForm(request.POST if request.method == "POST" else None)
     taken = ""
     if request.method == "POST" and form.is_valid():
@@ -307,3 +312,36 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "scheduling/public/cancel.html", _manage_context(appointment, token, form=form)
     )
+
+
+@require_GET
+def possible_matches(request: HttpRequest) -> HttpResponse:
+    """Front desk's list of online bookings whose name and birth date match an existing
+    patient: the same person perhaps, to merge by hand, never guessed."""
+    user = request.user
+    if not isinstance(user, User) or user.role not in ROSTER_ROLES:
+        raise Http404("No such page")
+    bookings = (
+        PublicBooking.objects.filter(
+            appointment__in=visible_appointments(user),
+            possible_match__isnull=False,
+            possible_match__is_active=True,
+            appointment__patient__is_active=True,
+        )
+        .select_related(
+            "appointment__patient",
+            "appointment__appointment_type",
+            "appointment__site",
+            "possible_match",
+        )
+        .order_by("-created_at")[:200]
+    )
+    rows = list(bookings)
+    # A list of names is a read of those records: audited, by reference only.
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="scheduling.publicbooking",
+        detail={"page": "possible_matches", "count": len(rows)},
+    )
+    return render(request, "scheduling/public/matches.html", {"bookings": rows})

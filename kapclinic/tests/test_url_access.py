@@ -69,6 +69,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Public booking and the e-mailed manage link (a signed token; no sign-in).
     "book:book": PUBLIC,
     "book:sent": PUBLIC,
+    "book:possible_matches": ROSTER,
     "book:manage": PUBLIC,
     "book:manage_ics": PUBLIC,
     "book:reschedule": PUBLIC,

@@ -280,3 +280,60 @@ def test_daylight_saving_is_shown_right(
     zone = "EDT" if day.month == 3 and day.day > 10 else "EST"
     assert zone in mail.outbox[0].body
     assert start.astimezone(ZoneInfo("America/New_York")).hour == 9
+
+
+def test_a_verified_email_moves_the_booking_to_the_existing_record(
+    client: Client, schedule: Schedule, django_capture_on_commit_callbacks: Any
+) -> None:
+    cast = schedule.cast
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, schedule, email=cast.patient.email.upper())
+    appointment = Appointment.objects.get()
+    made_for_booking = appointment.patient
+    assert made_for_booking != cast.patient  # nothing attached before the e-mail is proven
+    client.post(_link(mail.outbox[0]))
+    appointment.refresh_from_db()
+    made_for_booking.refresh_from_db()
+    assert appointment.patient == cast.patient
+    assert not made_for_booking.is_active
+    assert Patient.objects.filter(is_active=True).count() == 2
+
+
+def test_an_email_shared_by_two_records_is_not_guessed(
+    client: Client, schedule: Schedule, django_capture_on_commit_callbacks: Any
+) -> None:
+    cast = schedule.cast
+    cast.other_patient.email = cast.patient.email
+    cast.other_patient.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, schedule, email=cast.patient.email)
+    client.post(_link(mail.outbox[0]))
+    assert Appointment.objects.get().patient not in (cast.patient, cast.other_patient)
+
+
+def test_front_desk_sees_possible_matches(client: Client, schedule: Schedule) -> None:
+    cast = schedule.cast
+    _post(
+        client,
+        schedule,
+        given_name=cast.patient.given_name,
+        family_name=cast.patient.family_name,
+        birth_date=cast.patient.birth_date.isoformat(),
+    )
+    login(client, cast.front_desk)
+    page = client.get(reverse("book:possible_matches"))
+    assert page.status_code == 200
+    assert cast.patient.mrn in page.text and "9:00 a.m." in page.text
+    assert AuditEvent.objects.filter(object_type="scheduling.publicbooking").exists()
+    login(client, cast.outsider)  # works at the other site
+    assert cast.patient.mrn not in client.get(reverse("book:possible_matches")).text
+
+
+def test_reschedule_page_shows_times_from_the_chosen_day(
+    client: Client, schedule: Schedule, django_capture_on_commit_callbacks: Any
+) -> None:
+    _appointment, link = _book(client, schedule, django_capture_on_commit_callbacks)
+    later = MONDAY + dt.timedelta(days=14)
+    page = client.get(link + "reschedule/", {"date": later.isoformat()})
+    assert _value(schedule, at(later, 9)) in page.text
+    assert _value(schedule, at(MONDAY, 11)) not in page.text
