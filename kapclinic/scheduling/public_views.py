@@ -100,7 +100,16 @@ def _send_booking_email(request: HttpRequest, appointment: Appointment, subject:
     )
     message = EmailMessage(subject, body, to=[appointment.patient.email])
     message.attach("appointment.ics", appointment_ics(appointment), "text/calendar")
-    transaction.on_commit(message.send)
+    transaction.on_commit(lambda: _send_quietly(message))
+
+
+def _send_quietly(message: EmailMessage) -> None:
+    """The booking stands even if the mail server is down: front desk can resend or
+    call. The log names the kind of failure only, never the address."""
+    try:
+        message.send()
+    except Exception as error:  # any mail failure is handled the same way
+        log.error("booking e-mail not sent (%s)", type(error).__name__)
 
 
 @login_not_required

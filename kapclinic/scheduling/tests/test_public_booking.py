@@ -22,7 +22,7 @@ from kapclinic.scheduling.public_forms import slot_value
 from kapclinic.scheduling.ratelimit import Limit, hit
 from kapclinic.scheduling.slots import Slot
 from kapclinic.scheduling.tests.conftest import MONDAY, NY, Schedule, at
-from kapclinic.test import login
+from kapclinic.test import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +337,31 @@ def test_reschedule_page_shows_times_from_the_chosen_day(
     page = client.get(link + "reschedule/", {"date": later.isoformat()})
     assert _value(schedule, at(later, 9)) in page.text
     assert _value(schedule, at(MONDAY, 11)) not in page.text
+
+
+def test_sign_in_from_the_page_comes_back_to_it(client: Client, schedule: Schedule) -> None:
+    page = client.get(reverse("book:book"))
+    login_url = reverse("accounts:login") + "?next=%2Fbook%2F"
+    assert login_url in page.text
+    signed_in = client.post(
+        login_url,
+        {"username": schedule.cast.patient.email, "password": PASSWORD},
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("book:book")
+    assert "booked for you" in client.get(reverse("book:book")).text
+
+
+def test_a_mail_failure_keeps_the_booking_and_logs_no_address(
+    client: Client,
+    schedule: Schedule,
+    settings: Any,
+    caplog: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 1  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, schedule)
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 1
+    assert "e-mail not sent" in caplog.text and "nina" not in caplog.text.lower()
