@@ -365,3 +365,13 @@ def test_a_mail_failure_keeps_the_booking_and_logs_no_address(
     assert response.status_code == 302
     assert Appointment.objects.count() == 1
     assert "e-mail not sent" in caplog.text and "nina" not in caplog.text.lower()
+
+
+@pytest.mark.parametrize("weeks_ahead", [0, 2, 6])
+def test_the_page_with_free_times_takes_a_fixed_number_of_queries(
+    client: Client, schedule: Schedule, django_assert_num_queries: Any, weeks_ahead: int
+) -> None:
+    day = MONDAY + dt.timedelta(weeks=weeks_ahead)
+    query = {"service": str(schedule.consultation.pk), "date": day.isoformat()}
+    with django_assert_num_queries(13):
+        assert client.get(reverse("book:book"), query).status_code == 200
