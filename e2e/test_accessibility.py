@@ -63,7 +63,14 @@ def test_public_pages(axe_page: Page, live_server, cast):
         problems_on(
             axe_page,
             live_server.url,
-            ["/", "/learn/", "/account/login/", "/account/password-reset/"],
+            [
+                "/",
+                "/learn/",
+                "/account/login/",
+                "/account/password-reset/",
+                "/book/",
+                "/book/sent/",
+            ],
         )
         == {}
     )
@@ -95,6 +102,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/outcomes/alerts/",
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
+                "/book/possible-matches/",
             ],
         )
         == {}
@@ -152,3 +160,19 @@ def test_portal_pages(axe_page: Page, live_server, cast):
 
 def test_reminder_link_pages(axe_page: Page, live_server, cast):
     assert problems_on(axe_page, live_server.url, reminder_paths(cast)) == {}
+
+
+def test_booking_pages(axe_page: Page, live_server, cast):
+    from kapclinic.scheduling.tests.conftest import build_schedule
+    from kapclinic.tests.test_url_access import _url_kwargs
+
+    schedule = build_schedule(cast)
+    token = _url_kwargs(cast)["book:manage"]()["token"]
+    paths = [
+        f"/book/?service={schedule.consultation.pk}",
+        f"/book/manage/{token}/",
+        f"/book/manage/{token}/reschedule/",
+        f"/book/manage/{token}/cancel/",
+        "/book/manage/not-a-real-link/",
+    ]
+    assert problems_on(axe_page, live_server.url, paths) == {}

@@ -128,3 +128,22 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
         page.goto(f"{live_server.url}{path}")
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
+
+
+def test_booking_pages_break_no_policy_rule(page: Page, live_server, cast):
+    from kapclinic.scheduling.tests.conftest import build_schedule
+    from kapclinic.tests.test_url_access import _url_kwargs
+
+    schedule = build_schedule(cast)
+    token = _url_kwargs(cast)["book:manage"]()["token"]
+    messages = _collect_console(page)
+    page.goto(f"{live_server.url}/book/")
+    page.get_by_label("Kind of visit").select_option(str(schedule.consultation.pk))
+    # htmx refreshes the free times in place; that script must run under the policy.
+    page.get_by_role("button", name="Show free times").click()
+    expect(page.locator("input[name=slot]").first).to_be_visible()
+    for path in (f"/book/manage/{token}/", f"/book/manage/{token}/reschedule/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []

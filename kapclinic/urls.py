@@ -30,6 +30,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("learn/", include("kapclinic.content.urls")),
+    path("book/", include("kapclinic.scheduling.public_urls")),
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
     path("pathway/", include("kapclinic.treatment.urls")),

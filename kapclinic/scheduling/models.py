@@ -398,3 +398,54 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+# The public "Book an appointment" page (public_views.py).
+
+
+class PublicBooking(models.Model):
+    """What a visitor told us when booking from the public page: the reason for the
+    visit and the pre-screen answers (kept for the screening to read; nothing is
+    decided from them), and whether front desk should look at a possible duplicate.
+
+    A booking from the public page always creates a new patient record: a visitor
+    is matched to an existing record only by front desk, never guessed from a name.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="public_booking"
+    )
+    reason = models.TextField(blank=True)
+    prescreen = models.JSONField(default=dict, blank=True)
+    # Set when the patient opened the e-mailed link and confirmed: they own the address.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    possible_match = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An existing patient with the same name and birth date, for front desk.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Online booking {self.created_at:%Y-%m-%d}"
+
+
+class RateLimitHit(models.Model):
+    """One counted attempt at a rate-limited public form. Kept in the database so
+    the limit holds across every app process; `key` is a SHA-256 of the scope and
+    the IP address or e-mail, so no address is stored."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"Rate-limit hit {self.at:%Y-%m-%d %H:%M}"

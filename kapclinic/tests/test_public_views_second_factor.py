@@ -41,6 +41,15 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     "reminders:respond": {"token": "forged"},
     "reminders:claim": {"token": "forged"},
     "reminders:calendar_feed": {"token": "forged"},
+    # Public booking: only a signed-in *patient* is treated differently (no details
+    # asked); staff get the visitor's page. The manage pages answer to the signed
+    # token alone, whoever holds it.
+    "book:book": {},
+    "book:sent": {},
+    "book:manage": {"token": "not-a-link"},
+    "book:manage_ics": {"token": "not-a-link"},
+    "book:reschedule": {"token": "not-a-link"},
+    "book:cancel": {"token": "not-a-link"},
 }
 
 

@@ -30,6 +30,8 @@ from kapclinic.clinics.models import Chair, Room
 from kapclinic.content.models import Article
 from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
+from kapclinic.scheduling.manage_links import make_token
+from kapclinic.scheduling.models import Appointment, AppointmentType
 from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.test import Cast, login
 from kapclinic.tests.urlwalk import iter_patterns
@@ -66,6 +68,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "content:manage": STAFF_ONLY,
     "content:manage_new": STAFF_ONLY,
     "content:manage_edit": STAFF_ONLY,
+    # Public booking and the e-mailed manage link (a signed token; no sign-in).
+    "book:book": PUBLIC,
+    "book:sent": PUBLIC,
+    "book:possible_matches": ROSTER,
+    "book:manage": PUBLIC,
+    "book:manage_ics": PUBLIC,
+    "book:reschedule": PUBLIC,
+    "book:cancel": PUBLIC,
     # Accounts.
     "accounts:login": row("away", anon="ok", patient="portal"),
     "accounts:logout": row("405"),
@@ -266,6 +276,25 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": found.pk}
 
+    def manage_link() -> dict[str, Any]:
+        kind = AppointmentType.objects.get_or_create(
+            site=cast.site,
+            code="initial_consultation",
+            defaults={"name": "Initial consultation", "duration_minutes": 60},
+        )[0]
+        start = timezone.now() + dt.timedelta(days=30)
+        appointment = Appointment.objects.create(
+            patient=patient,
+            appointment_type=kind,
+            site=cast.site,
+            clinician=cast.prescriber,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            hold_start=start,
+            hold_end=start + dt.timedelta(hours=1),
+        )
+        return {"token": make_token(appointment)}
+
     by_patient = {"pk": patient.pk}
     return {
         "outcomes:acknowledge": alert,
@@ -273,6 +302,10 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:result": lambda: {"pk": response().pk},
         "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
         "outcomes:assign": lambda: by_patient,
+        "book:manage": manage_link,
+        "book:manage_ics": manage_link,
+        "book:reschedule": manage_link,
+        "book:cancel": manage_link,
         "content:article": lambda: {"slug": article().slug},
         "content:manage_edit": lambda: {"pk": article().pk},
         "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
