@@ -79,8 +79,13 @@ def worsened(draw, facts):
         ]
     elif kind == "bp":
         if facts["bp_systolic"] is None or facts["bp_diastolic"] is None:
-            worse["bp_systolic"] = draw(st.integers(141, 300))
-            worse["bp_diastolic"] = draw(st.integers(40, 139))
+            # Fill in the missing half without lowering the half that is known (a
+            # known 181 replaced by 150 would be a better reading, not a worse one).
+            known_sys, known_dia = facts["bp_systolic"] or 0, facts["bp_diastolic"] or 0
+            worse["bp_systolic"] = draw(st.integers(max(141, known_sys, known_dia + 1), 300))
+            worse["bp_diastolic"] = draw(
+                st.integers(max(40, known_dia), min(worse["bp_systolic"] - 1, 200))
+            )
         else:
             worse["bp_systolic"] = draw(st.integers(facts["bp_systolic"], 300))
             worse["bp_diastolic"] = draw(
