@@ -38,6 +38,11 @@ def _texts(request: HttpRequest) -> Iterator[str]:
         if name.startswith("HTTP_") and isinstance(value, str):
             yield value
     if request.method in ("POST", "PUT", "PATCH"):
+        if request.path_info.startswith("/api/"):
+            # The API reads the raw body after this; parsing a multipart POST first
+            # would consume the stream (RawPostDataException, a 500). Reading the body
+            # here keeps a copy that both can use.
+            request.body  # noqa: B018
         for key, values in request.POST.lists():
             yield key
             yield from values

@@ -87,7 +87,9 @@ def _every_field(value: str) -> dict[str, str]:
 def _fill(route: str, kwargs: dict[str, object], replace: str = "", value: str = "") -> str:
     def part(match: re.Match[str]) -> str:
         name = match["name"]
-        return quote(value if name == replace else str(kwargs[name]), safe="")
+        # The characters Django's reverse() leaves as they are in a path segment
+        # (signed tokens carry ":"); "/" is always encoded.
+        return quote(value if name == replace else str(kwargs[name]), safe=":@!$&'()*+,;=~")
 
     return "/" + _PATH_PARAM.sub(part, route)
 

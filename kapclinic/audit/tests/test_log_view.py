@@ -227,8 +227,9 @@ def test_date_from_on_the_first_day_of_the_calendar_east_of_greenwich(cast, admi
 
 
 @pytest.mark.parametrize("patient", [str(2**63), "9" * 41])
-def test_a_patient_id_beyond_the_database_range_is_a_form_error(cast, admin_in, patient):
+def test_a_huge_number_as_the_patient_filter_is_a_form_error(cast, admin_in, patient):
+    # The filter takes an MRN; a number no MRN can be is a form error, never a 500.
     response = admin_in.get(URL, {"patient": patient})
     assert response.status_code == 400
-    assert response.context["form"].errors["patient"] == ["No patient has an id this large."]
+    assert response.context["form"].errors["patient"]
     assert not AuditEvent.objects.filter(action=AuditAction.LIST).exists()
