@@ -53,8 +53,8 @@ def test_new_staff_member_scans_qr_confirms_code_and_gets_ten_backup_codes(
     assert TOTPDevice.objects.get(user=newcomer).confirmed
 
     page.get_by_role("button", name="I have saved them, continue").click()
-    expect(page).to_have_url(f"{live_server.url}/patients/")
-    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/schedule/")  # a nurse lands on Today
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
 
 
 def test_wrong_first_code_keeps_the_device_unconfirmed_and_the_same_secret(
