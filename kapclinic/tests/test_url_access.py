@@ -282,7 +282,8 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
             code="initial_consultation",
             defaults={"name": "Initial consultation", "duration_minutes": 60},
         )[0]
-        start = timezone.now() + dt.timedelta(days=30)
+        # A new hour each call: PostgreSQL refuses two at once for one clinician.
+        start = timezone.now() + dt.timedelta(days=30, hours=Appointment.objects.count())
         appointment = Appointment.objects.create(
             patient=patient,
             appointment_type=kind,
