@@ -23,14 +23,6 @@ def field_name(number: int) -> str:
     return f"item_{number}"
 
 
-class ItemRadioSelect(forms.RadioSelect):
-    """Radio buttons whose field id is the first option's, so the error summary's
-    link for an unanswered item lands on that item (Django leaves it empty)."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
-
-
 class QuestionnaireForm(ClinicFormMixin, forms.Form):
     def __init__(self, *args: Any, instrument: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +42,7 @@ class QuestionnaireForm(ClinicFormMixin, forms.Form):
                 label=f"{item.number}. {item.label}",
                 choices=choices,
                 required=False,
-                widget=ItemRadioSelect,
+                widget=forms.RadioSelect,
             )
         self.answers: list[Any] = []
 

@@ -211,15 +211,30 @@ def update_own_contact_details(
 def _save_changes(
     *, actor: User, patient: Patient, data: Mapping[str, Any], basis: AccessBasis
 ) -> list[str]:
-    changed = _apply(patient, data)
+    return _update(actor=actor, patient=patient, obj=patient, data=data, basis=basis)
+
+
+def _update(
+    *,
+    actor: User,
+    patient: Patient,
+    obj: models.Model,
+    data: Mapping[str, Any],
+    basis: AccessBasis,
+) -> list[str]:
+    """Save the fields of `obj` that `data` changes, with one audit row; none if
+    nothing changed."""
+    changed = _apply(obj, data)
     if not changed:
         return []
-    patient.save(update_fields=[*changed, "updated_at"])
+    # The patient row keeps its own last-changed time.
+    touched = [*changed, "updated_at"] if obj is patient else changed
+    obj.save(update_fields=touched)
     _audit(
         actor=actor,
         action=AuditAction.UPDATE,
         patient=patient,
-        obj=patient,
+        obj=obj,
         fields=changed,
         basis=basis,
     )
@@ -247,18 +262,7 @@ def update_contact(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     data = _only(data, CONTACT_FIELDS)
     patient = contact.patient
     basis = _require_demographics(actor, patient, "You cannot change this patient's contacts.")
-    changed = _apply(contact, data)
-    if changed:
-        contact.save(update_fields=changed)
-        _audit(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            patient=patient,
-            obj=contact,
-            fields=changed,
-            basis=basis,
-        )
-    return changed
+    return _update(actor=actor, patient=patient, obj=contact, data=data, basis=basis)
 
 
 def _same_person(contact: Contact, name: str) -> bool:
@@ -281,17 +285,7 @@ def save_own_emergency_contact(
         raise PermissionDenied("Patients may change only their own emergency contact.")
     contact = patient.contacts.filter(is_emergency=True).order_by("id").first()
     if contact is not None and _same_person(contact, str(data.get("name", contact.name))):
-        changed = _apply(contact, data)
-        if changed:
-            contact.save(update_fields=changed)
-            _audit(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                patient=patient,
-                obj=contact,
-                fields=changed,
-                basis=OWN_RIGHT,
-            )
+        _update(actor=actor, patient=patient, obj=contact, data=data, basis=OWN_RIGHT)
         return contact
     if contact is not None:
         contact.is_emergency = False

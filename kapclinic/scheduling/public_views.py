@@ -26,10 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kapclinic.accounts.models import Role, User
+from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
+from kapclinic.audit.middleware import client_ip
 from kapclinic.audit.models import AuditAction
-from kapclinic.patients.access import ROSTER_ROLES
+from kapclinic.patients.access import ROSTER_ROLES, get_own_patient
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling import actions
 from kapclinic.scheduling.access import visible_appointments
@@ -61,14 +62,16 @@ TOO_MANY = (
 
 
 def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    # The same client address the audit trail records (proxy-aware when configured),
+    # so a clinic behind a TLS proxy does not share one limit across all visitors.
+    return client_ip(request) or "unknown"
 
 
 def _signed_in_patient(request: HttpRequest) -> Patient | None:
-    user = request.user
-    if user.is_authenticated and getattr(user, "role", None) == Role.PATIENT:
-        return Patient.objects.filter(user=user, is_active=True).first()
-    return None
+    try:
+        return get_own_patient(request)
+    except Http404:
+        return None
 
 
 def _slots(kind: AppointmentType, first: dt.date, clinician: int | None) -> list[Slot]:
