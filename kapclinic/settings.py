@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kapclinic.scheduling",
     "kapclinic.screening",
     "kapclinic.treatment",
+    "kapclinic.dosing",
     "kapclinic.outcomes",
 ]
 
