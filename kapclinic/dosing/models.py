@@ -140,3 +140,42 @@ class Administration(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.dose_mg} mg {self.get_drug_display()}"
+
+
+class SessionAlert(models.Model):
+    """An alert a reading raised (`dosing.monitoring.alerts_for`), until acknowledged.
+
+    Acknowledgement is by name: the clinician who saw it and when. The alert itself
+    (level, rule, message) is never changed.
+    """
+
+    class Level(models.TextChoices):
+        WARN = "warn", "Warning"
+        URGENT = "urgent", "Urgent"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="alerts")
+    reading = models.ForeignKey(
+        VitalReading, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    level = models.CharField(max_length=8, choices=Level.choices)
+    rule = models.CharField(max_length=20)
+    message = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["session", "level"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="dosing_alert_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.message}"
