@@ -579,7 +579,9 @@ def _attach_to_verified_record(appointment: Appointment) -> None:
     appointment.patient = existing
     appointment.save(update_fields=["patient"])
     new.is_active = False
-    new.save(update_fields=["is_active"])
+    new.merged_into = existing
+    new.merged_at = timezone.now()
+    new.save(update_fields=["is_active", "merged_into", "merged_at"])
     record(
         actor=None,
         action=AuditAction.UPDATE,
@@ -592,7 +594,7 @@ def _attach_to_verified_record(appointment: Appointment) -> None:
         action=AuditAction.UPDATE,
         patient=new,
         obj=new,
-        detail={"fields": ["is_active"], "merged_into": existing.pk},
+        detail={"fields": ["is_active", "merged_into"], "merged_into": existing.pk},
     )
 
 
