@@ -45,6 +45,7 @@ from kapclinic.scheduling.public_forms import (
     CancelForm,
     DateForm,
     DetailsForm,
+    RescheduleForm,
     SearchForm,
     SlotForm,
     slot_value,
@@ -273,7 +274,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     first = timezone.now().astimezone(tz).date()
     if pick.is_valid() and pick.cleaned_data.get("date"):
         first = max(first, pick.cleaned_data["date"])
-    form = SlotForm(request.POST if request.method == "POST" else None)
+    form = RescheduleForm(request.POST if request.method == "POST" else None)
     taken = ""
     if request.method == "POST" and form.is_valid():
         start, clinician, room, chair = form.cleaned_data["slot"]
@@ -287,6 +288,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     clinician=clinician,
                     room=room,
                     chair=chair,
+                    reason=form.cleaned_data["reason"],
                 )
             except actions.SlotUnavailable:
                 taken = "Sorry, that time has just been taken. Here are the next free times."
