@@ -52,6 +52,7 @@ def test_new_patient_books_then_reschedules_and_cancels_from_the_link(
 
     page.get_by_role("button", name="Choose another time").click()
     page.locator("input[name=slot]").last.check()
+    page.get_by_label("Why are you moving the visit?").fill("A work shift moved")
     page.get_by_role("button", name="Move my visit").click()
     expect(page.get_by_role("heading", name="Your appointment")).to_be_visible()
     moved = Appointment.objects.get()

@@ -79,12 +79,15 @@ def _scope_q(user: User, *, clinical: bool) -> Q | None:
 def visible_patients(user: User, *, clinical: bool = False) -> QuerySet[Patient]:
     """Patients the user may see (demographics, or the clinical record if `clinical`).
 
-    Break-glass grants are not included in lists: they open one chart, not a roster.
+    Break-glass grants are not included in lists: they open one chart, not a roster;
+    nor are records merged into another.
     """
     scope = _scope_q(user, clinical=clinical)
     if scope is None:
         return Patient.objects.none()
-    return Patient.objects.filter(scope)
+    # A record merged into another is history: its chart still opens, but it is in
+    # no list or search, and nobody books for it (patients/merge.py).
+    return Patient.objects.filter(scope, merged_into__isnull=True)
 
 
 def can_break_glass(user: User) -> bool:

@@ -82,6 +82,17 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when front desk found this record to be a second one for the same person
+    # (patients/merge.py): everything moved to the kept record, and this one is kept
+    # only as history, out of every list and search.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]

@@ -90,7 +90,7 @@ def check_duplicates(
     """Search the whole clinic, not just `visible` (the registering user's scope): a
     person already registered at another site, or on another clinician's list, is
     still the same person, and a second record would split their history."""
-    matches = Patient.objects.filter(birth_date=birth_date).filter(
+    matches = Patient.objects.filter(birth_date=birth_date, merged_into__isnull=True).filter(
         Q(family_name__iexact=family_name.strip()) | Q(given_name__iexact=given_name.strip())
     )
     in_scope = matches.filter(pk__in=visible.values("pk"))

@@ -31,6 +31,7 @@ from kapclinic.scheduling.access import may_book_for, may_manage
 from kapclinic.scheduling.calendar import load_calendar
 from kapclinic.scheduling.models import (
     Appointment,
+    AppointmentChange,
     AppointmentStatus,
     AppointmentType,
     BookingPolicy,
@@ -212,6 +213,36 @@ def _place(
     appointment.clinician_id, appointment.room_id, appointment.chair_id = clinician, room, chair
 
 
+def _patient_reason(reason: str) -> str:
+    """A patient moving a visit says why (kept on the visit's history for staff)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidRequest("Give a reason for moving the visit.")
+    return reason[:300]
+
+
+def _record_move(
+    appointment: Appointment,
+    *,
+    from_start: dt.datetime,
+    by: User | None,
+    via: str,
+    reason: str,
+    at: dt.datetime,
+) -> None:
+    if from_start == appointment.start:
+        return
+    AppointmentChange.objects.create(
+        appointment=appointment,
+        at=at,
+        by=by,
+        via=via,
+        from_start=from_start,
+        to_start=appointment.start,
+        reason=reason.strip()[:300],
+    )
+
+
 def _replan_reminders(appointment: Appointment) -> None:
     """Once the change has committed, bring the visit's reminders in step with it
     (new due times after a move, none after a cancellation)."""
@@ -304,11 +335,14 @@ def reschedule_appointment(
     clinician: int | None = None,
     room: int | None = None,
     chair: int | None = None,
+    reason: str = "",
+    via: str = "",
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move a booked or confirmed appointment to a new start (and clinician, room or
     chair, which stay as they were unless given). A moved appointment is booked
-    again: the patient's confirmation was for the old time."""
+    again: the patient's confirmation was for the old time. A patient gives a
+    reason; the move, with it, goes on the visit's history (`AppointmentChange`)."""
     current = _lock(appointment)
     if not may_manage(actor, current):
         raise NotAllowed("You cannot change this appointment.")
@@ -318,6 +352,11 @@ def reschedule_appointment(
         )
     now = now or timezone.now()
     _check_change_window(actor, current, now)
+    if actor.role == Role.PATIENT:
+        reason = _patient_reason(reason)
+    via = via or (
+        AppointmentChange.Via.PORTAL if actor.role == Role.PATIENT else AppointmentChange.Via.STAFF
+    )
     kind = current.appointment_type
     decision = booking_allowed(current.patient, kind, by_staff=actor.is_clinic_staff)
     if not decision:
@@ -342,7 +381,11 @@ def reschedule_appointment(
     changed = [n for n, a, b in zip(names, before, after, strict=True) if a != b]
     fields = ["start", "end", "hold_start", "hold_end", "clinician", "room", "chair", "status"]
     _save_held(current, lambda: current.save(update_fields=[*fields, "status_changed_at"]))
-    _audit(actor, current, AuditAction.UPDATE, fields=changed, rescheduled=True)
+    _record_move(current, from_start=before[0], by=actor, via=via, reason=reason, at=now)
+    # The reason may be personal: the audit row says only whether one was given.
+    _audit(
+        actor, current, AuditAction.UPDATE, fields=changed, rescheduled=True, reason=bool(reason)
+    )
     _replan_reminders(current)
     return current
 
@@ -579,7 +622,9 @@ def _attach_to_verified_record(appointment: Appointment) -> None:
     appointment.patient = existing
     appointment.save(update_fields=["patient"])
     new.is_active = False
-    new.save(update_fields=["is_active"])
+    new.merged_into = existing
+    new.merged_at = timezone.now()
+    new.save(update_fields=["is_active", "merged_into", "merged_at"])
     record(
         actor=None,
         action=AuditAction.UPDATE,
@@ -592,7 +637,7 @@ def _attach_to_verified_record(appointment: Appointment) -> None:
         action=AuditAction.UPDATE,
         patient=new,
         obj=new,
-        detail={"fields": ["is_active"], "merged_into": existing.pk},
+        detail={"fields": ["is_active", "merged_into"], "merged_into": existing.pk},
     )
 
 
@@ -604,13 +649,16 @@ def reschedule_by_link(
     clinician: int,
     room: int | None,
     chair: int | None,
+    reason: str,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move an appointment from the e-mailed link to another slot of the same type,
-    inside the site's change window."""
+    inside the site's change window, with the patient's reason."""
     now = now or timezone.now()
     current = _lock(appointment)
     _check_patient_change(current, now)
+    reason = _patient_reason(reason)
+    from_start = current.start
     kind = current.appointment_type
     decision = booking_allowed(current.patient, kind, by_staff=False)
     if not decision:
@@ -629,7 +677,15 @@ def reschedule_by_link(
     current.status_changed_at = now
     fields = ["start", "end", "hold_start", "hold_end", "clinician", "room", "chair", "status"]
     _save_held(current, lambda: current.save(update_fields=[*fields, "status_changed_at"]))
-    _audit_public(current, AuditAction.UPDATE, fields=["start"], rescheduled=True)
+    _record_move(
+        current,
+        from_start=from_start,
+        by=None,
+        via=AppointmentChange.Via.LINK,
+        reason=reason,
+        at=now,
+    )
+    _audit_public(current, AuditAction.UPDATE, fields=["start"], rescheduled=True, reason=True)
     return current
 
 

@@ -28,7 +28,7 @@ from kapclinic.patients.schemas import ErrorOut
 from kapclinic.scheduling import actions
 from kapclinic.scheduling.access import get_appointment_for_user, visible_appointments
 from kapclinic.scheduling.calendar import find_slots
-from kapclinic.scheduling.models import Appointment, AppointmentType
+from kapclinic.scheduling.models import Appointment, AppointmentChange, AppointmentType
 from kapclinic.scheduling.schemas import (
     ID_MAX,
     AppointmentIn,
@@ -229,5 +229,7 @@ def change(request: HttpRequest, appointment_id: int, payload: AppointmentPatch)
             clinician=payload.clinician,
             room=payload.room,
             chair=payload.chair,
+            reason=payload.reason,
+            via=AppointmentChange.Via.API,
         )
     return _out(changed)

@@ -81,6 +81,17 @@ class SlotForm(forms.Form):
     )
 
 
+class MoveForm(SlotForm):
+    """A patient's move to a chosen slot, with the reason the clinic sees."""
+
+    reason = forms.CharField(
+        max_length=300,
+        label="Why are you moving the visit?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give a reason for moving the visit."},
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=300,

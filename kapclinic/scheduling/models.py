@@ -292,6 +292,33 @@ class Appointment(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class AppointmentChange(models.Model):
+    """One move of an appointment to another time, kept so staff can see when it was
+    moved, from when to when, by whom or through which link, and the patient's reason."""
+
+    class Via(models.TextChoices):
+        STAFF = "staff", "By the clinic"
+        PORTAL = "portal", "By the patient in the portal"
+        LINK = "link", "By the patient from the e-mailed link"
+        API = "api", "Through the API"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    from_start = models.DateTimeField()
+    to_start = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["appointment", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"Moved {self.at:%Y-%m-%d %H:%M} UTC"
+
+
 # Models for the next slices (public booking page, portal, reminders, waitlist,
 # iCalendar). They hold no behaviour yet; their actions come with those pages.
 
@@ -373,6 +400,9 @@ class WaitlistEntry(models.Model):
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Why staff took the entry off the list (blank when the patient left it themselves).
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -426,6 +456,17 @@ class PublicBooking(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="An existing patient with the same name and birth date, for front desk.",
+    )
+
+    class MatchOutcome(models.TextChoices):
+        MERGED = "merged", "Same person: records merged"
+        DISMISSED = "dismissed", "Not the same person"
+
+    # What front desk decided about `possible_match`; blank while it waits for them.
+    match_outcome = models.CharField(max_length=10, choices=MatchOutcome.choices, blank=True)
+    match_resolved_at = models.DateTimeField(null=True, blank=True)
+    match_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

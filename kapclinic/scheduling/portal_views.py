@@ -26,6 +26,7 @@ from kapclinic.patients.page_audit import render_patient_page
 from kapclinic.scheduling import actions
 from kapclinic.scheduling.calendar import find_slots
 from kapclinic.scheduling.forms import (
+    MoveForm,
     ReasonForm,
     SlotForm,
     SlotSearchForm,
@@ -146,13 +147,18 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
     hours = actions.change_window_hours(found.site_id)
     changeable = found.status in actions.RESCHEDULABLE
     in_time = actions.patient_may_change(found, now=timezone.now(), hours=hours)
+    # Moving takes two steps: a free time is picked from the list, then the patient
+    # says why (the clinic sees the reason on the visit's history) and confirms.
+    move_form: MoveForm | None = None
+    move_to: dt.datetime | None = None
     if request.method == "POST":
-        form = SlotForm(request.POST)
+        form = MoveForm(request.POST)
         if form.is_valid():
             try:
                 actions.reschedule_appointment(
                     actor=user,
                     appointment=found,
+                    reason=form.cleaned_data["reason"],
                     **_slot_from(form),  # type: ignore[arg-type]
                 )
             except actions.SchedulingError as refused:
@@ -160,6 +166,13 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Your visit is moved.")
                 return redirect("scheduling:portal")
+        elif set(form.errors) == {"reason"}:
+            move_to = _wall(form.cleaned_data["start"], ZoneInfo(found.site.time_zone))
+            if "reason" in request.POST:
+                move_form = form
+            else:
+                slot = {k: request.POST.get(k, "") for k in ("start", "clinician", "room", "chair")}
+                move_form = MoveForm(initial=slot)
         else:
             messages.error(request, "Pick a time from the list.")
     local_day = found.local_start.date()  # type: ignore[attr-defined]
@@ -183,6 +196,8 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
         "on": on,
         "slots": slots,
         "cancel_form": ReasonForm(),
+        "move_form": move_form,
+        "move_to": move_to,
     }
     return render_patient_page(
         request, patient, "scheduling/portal_appointment.html", context, page="portal_appointment"

@@ -136,6 +136,17 @@ class SlotForm(forms.Form):
         return parse_slot(self.cleaned_data["slot"])
 
 
+class RescheduleForm(SlotForm):
+    """Another time, and why: the clinic sees the reason on the visit's history."""
+
+    reason = forms.CharField(
+        label="Why are you moving the visit?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give a reason for moving the visit."},
+    )
+
+
 class DetailsForm(SlotForm):
     """The visitor's details, the reason and the pre-screen, with a honeypot field."""
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public_views.book, name="book"),
     path("sent/", public_views.sent, name="sent"),
     path("possible-matches/", public_views.possible_matches, name="possible_matches"),
+    path("possible-matches/<id:pk>/", public_views.resolve_match, name="resolve_match"),
     path("manage/<str:token>/", public_views.manage, name="manage"),
     path("manage/<str:token>/calendar.ics", public_views.manage_ics, name="manage_ics"),
     path("manage/<str:token>/reschedule/", public_views.reschedule, name="reschedule"),

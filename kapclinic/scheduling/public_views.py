@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -24,25 +25,27 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kapclinic.accounts.models import User
+from kapclinic.accounts.models import Role, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.middleware import client_ip
 from kapclinic.audit.models import AuditAction
 from kapclinic.patients.access import ROSTER_ROLES, get_own_patient
+from kapclinic.patients.merge import MergeRefused
 from kapclinic.patients.models import Patient
-from kapclinic.scheduling import actions
-from kapclinic.scheduling.access import visible_appointments
+from kapclinic.scheduling import actions, matches
 from kapclinic.scheduling.calendar import find_slots
 from kapclinic.scheduling.ical import appointment_ics
 from kapclinic.scheduling.manage_links import LinkRefused, appointment_for, make_token
-from kapclinic.scheduling.models import Appointment, AppointmentType, PublicBooking
+from kapclinic.scheduling.matches import bookings_to_check
+from kapclinic.scheduling.models import Appointment, AppointmentType
 from kapclinic.scheduling.public_forms import (
     SEARCH_DAYS,
     CancelForm,
     DateForm,
     DetailsForm,
+    RescheduleForm,
     SearchForm,
     SlotForm,
     slot_value,
@@ -271,7 +274,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     first = timezone.now().astimezone(tz).date()
     if pick.is_valid() and pick.cleaned_data.get("date"):
         first = max(first, pick.cleaned_data["date"])
-    form = SlotForm(request.POST if request.method == "POST" else None)
+    form = RescheduleForm(request.POST if request.method == "POST" else None)
     taken = ""
     if request.method == "POST" and form.is_valid():
         start, clinician, room, chair = form.cleaned_data["slot"]
@@ -285,6 +288,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     clinician=clinician,
                     room=room,
                     chair=chair,
+                    reason=form.cleaned_data["reason"],
                 )
             except actions.SlotUnavailable:
                 taken = "Sorry, that time has just been taken. Here are the next free times."
@@ -326,20 +330,20 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _roster_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or user.role not in ROSTER_ROLES:
+        raise Http404("No such page")
+    return user
+
+
 @require_GET
 def possible_matches(request: HttpRequest) -> HttpResponse:
     """Front desk's list of online bookings whose name and birth date match an existing
     patient: the same person perhaps, to merge by hand, never guessed."""
-    user = request.user
-    if not isinstance(user, User) or user.role not in ROSTER_ROLES:
-        raise Http404("No such page")
+    user = _roster_user(request)
     bookings = (
-        PublicBooking.objects.filter(
-            appointment__in=visible_appointments(user),
-            possible_match__isnull=False,
-            possible_match__is_active=True,
-            appointment__patient__is_active=True,
-        )
+        bookings_to_check(user)
         .select_related(
             "appointment__patient",
             "appointment__appointment_type",
@@ -356,4 +360,27 @@ def possible_matches(request: HttpRequest) -> HttpResponse:
         object_type="scheduling.publicbooking",
         detail={"page": "possible_matches", "count": len(rows)},
     )
-    return render(request, "scheduling/public/matches.html", {"bookings": rows})
+    context = {"bookings": rows, "may_decide": user.role == Role.FRONT_DESK}
+    return render(request, "scheduling/public/matches.html", context)
+
+
+@require_POST
+def resolve_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """Front desk's decision on one booking: "merge" (the same person) or "dismiss"."""
+    user = _roster_user(request)
+    booking = bookings_to_check(user).filter(pk=pk).first()
+    if booking is None:
+        raise Http404("No such booking")
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "merge":
+            matches.merge_booking_match(actor=user, booking=booking)
+            messages.success(request, "The records are merged into one.")
+        elif decision == "dismiss":
+            matches.dismiss_booking_match(actor=user, booking=booking)
+            messages.success(request, "Noted: not the same person. Both records stay.")
+        else:
+            messages.error(request, "Choose whether they are the same person.")
+    except MergeRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("book:possible_matches")

@@ -235,8 +235,15 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _local([appointment], appointment.site)
     _audit_view(user, appointment, "appointment")
     steps = [(to, label) for to, label in STEPS if appointment.status in actions.TRANSITIONS[to]]
+    zone = ZoneInfo(appointment.site.time_zone)
+    changes = list(appointment.changes.select_related("by"))
+    for change in changes:
+        change.local_at = _wall(change.at, zone)  # type: ignore[attr-defined]
+        change.local_from = _wall(change.from_start, zone)  # type: ignore[attr-defined]
+        change.local_to = _wall(change.to_start, zone)  # type: ignore[attr-defined]
     context = {
         "appointment": appointment,
+        "changes": changes,
         "steps": steps,
         "can_cancel": appointment.status in actions.TRANSITIONS[S.CANCELLED],
         "can_move": appointment.status in actions.RESCHEDULABLE,

@@ -206,11 +206,20 @@ def test_link_confirms_reschedules_and_cancels(
     assert PublicBooking.objects.get().email_verified_at is not None
     token = link.split("/")[3]
     new = _value(schedule, at(MONDAY, 11))
+    no_reason = client.post(reverse("book:reschedule", args=[token]), {"slot": new})
+    assert no_reason.status_code == 200 and "Give a reason for moving" in no_reason.text
+    appointment.refresh_from_db()
+    assert appointment.start == at(MONDAY, 9)
     with django_capture_on_commit_callbacks(execute=True):
-        moved = client.post(reverse("book:reschedule", args=[token]), {"slot": new})
+        moved = client.post(
+            reverse("book:reschedule", args=[token]), {"slot": new, "reason": "Work shift"}
+        )
     assert moved.status_code == 302
     appointment.refresh_from_db()
     assert appointment.start == at(MONDAY, 11) and len(mail.outbox) == 2
+    [change] = appointment.changes.all()
+    assert (change.from_start, change.to_start) == (at(MONDAY, 9), at(MONDAY, 11))
+    assert (change.reason, change.via, change.by) == ("Work shift", "link", None)
     no_reason = client.post(reverse("book:cancel", args=[token]), {"reason": " "})
     assert no_reason.status_code == 200
     client.post(reverse("book:cancel", args=[token]), {"reason": "Found a closer clinic"})

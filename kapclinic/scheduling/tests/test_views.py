@@ -283,3 +283,69 @@ def test_calendar_and_appointment_reads_are_audited_without_names(
     client.get(reverse("scheduling:appointment", args=[appointment.pk]))
     viewed = AuditEvent.objects.filter(action="view", object_id=str(appointment.pk)).get()
     assert viewed.patient_id == schedule.cast.patient.pk
+
+
+def test_portal_move_asks_for_a_reason_then_moves(client: Client, schedule: Schedule) -> None:
+    appointment = book(schedule, 9)
+    url = reverse("scheduling:portal_appointment", args=[appointment.pk])
+    slot = {"start": at(MONDAY, 14).isoformat(), "clinician": schedule.cast.prescriber.pk}
+    with time_machine.travel(at(MONDAY, 9) - dt.timedelta(days=2), tick=False):
+        login(client, schedule.cast.patient_user)
+        step = client.post(url, slot)
+        assert step.status_code == 200
+        assert "Why are you moving the visit?" in step.text and "Give a reason" not in step.text
+        appointment.refresh_from_db()
+        assert appointment.start == at(MONDAY, 9)  # not moved before the reason
+        blank = client.post(url, {**slot, "reason": "  "})
+        assert "Give a reason for moving the visit." in blank.text
+        moved = client.post(url, {**slot, "reason": "Childcare fell through"})
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.start == at(MONDAY, 14)
+    [change] = appointment.changes.all()
+    assert (change.reason, change.via, change.by) == (
+        "Childcare fell through",
+        "portal",
+        schedule.cast.patient_user,
+    )
+
+
+def test_staff_see_the_moves_and_reasons_on_the_appointment(
+    client: Client, schedule: Schedule
+) -> None:
+    appointment = book(schedule, 9)
+    with time_machine.travel(at(MONDAY, 9) - dt.timedelta(days=2), tick=False):
+        actions.reschedule_appointment(
+            actor=schedule.cast.patient_user,
+            appointment=appointment,
+            start=at(MONDAY, 14),
+            reason="Childcare fell through",
+        )
+    login(client, schedule.cast.front_desk)
+    page = client.get(reverse("scheduling:appointment", args=[appointment.pk])).text
+    assert "Childcare fell through" in page
+    assert "Mon 7 Jan, 09:00" in page and "Mon 7 Jan, 14:00" in page
+    assert "by the patient in the portal" in page
+
+
+def test_a_patient_move_without_a_reason_is_refused(schedule: Schedule) -> None:
+    appointment = book(schedule, 9)
+    with (
+        time_machine.travel(at(MONDAY, 9) - dt.timedelta(days=2), tick=False),
+        pytest.raises(actions.InvalidRequest, match="reason"),
+    ):
+        actions.reschedule_appointment(
+            actor=schedule.cast.patient_user, appointment=appointment, start=at(MONDAY, 14)
+        )
+    appointment.refresh_from_db()
+    assert appointment.start == at(MONDAY, 9)
+    assert not appointment.changes.exists()
+
+
+def test_a_staff_move_goes_on_the_history_without_a_reason(schedule: Schedule) -> None:
+    appointment = book(schedule, 9)
+    actions.reschedule_appointment(
+        actor=schedule.cast.front_desk, appointment=appointment, start=at(MONDAY, 14)
+    )
+    [change] = appointment.changes.all()
+    assert (change.via, change.by, change.reason) == ("staff", schedule.cast.front_desk, "")
