@@ -165,6 +165,11 @@ class SiteSettings(models.Model):
     risk_alert_ack_hours = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(72)]
     )
+    # Treatment plans (CLINICAL.md 3): an mg/kg dose uses the latest weight; one older
+    # than this is flagged for the prescriber. A clinic setting with no published source.
+    max_weight_age_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
 
     class Meta:
         verbose_name_plural = "site settings"

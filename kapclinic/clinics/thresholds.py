@@ -51,6 +51,7 @@ GROUPS: tuple[ThresholdGroup, ...] = (
         "Outcomes and alerts",
         ("pcl5_probable_ptsd_cutoff", "madrs_remission_at_or_below", "risk_alert_ack_hours"),
     ),
+    ThresholdGroup("Treatment plans", ("max_weight_age_days",)),
 )
 
 # Each source in plain words, with its citation. Two kinds of default are marked:
@@ -115,6 +116,11 @@ SOURCES: dict[str, str] = {
         "A risk alert not acknowledged within this many hours goes to the on-call "
         "prescriber." + _CLINIC_SETTING
     ),
+    "max_weight_age_days": (
+        "Weight-based (mg/kg) doses use the latest weight; a weight older than this is "
+        "flagged for the prescriber to confirm. Monthly re-weighing is a common "
+        "practice." + _CLINIC_SETTING
+    ),
 }
 
 THRESHOLD_FIELDS: tuple[str, ...] = tuple(name for group in GROUPS for name in group.fields)
@@ -144,4 +150,5 @@ LABELS: dict[str, str] = {
     "pcl5_probable_ptsd_cutoff": "PCL-5 total for probable PTSD",
     "madrs_remission_at_or_below": "MADRS remission at or below",
     "risk_alert_ack_hours": "Risk alert acknowledgement window (hours)",
+    "max_weight_age_days": "Flag a weight older than (days)",
 }

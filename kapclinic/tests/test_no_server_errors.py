@@ -64,6 +64,9 @@ JUNK_FIELDS = [
     "actor", "patient", "action", "outcome", "flagged", "grant", "note", "next", "new_password1",
     "new_password2", "old_password", "monitored", "predose_bp_warn_systolic", "spo2_warn_below",
     "service", "clinician", "date", "slot", "website", "q_pregnant", "decision",
+    "protocol", "amount", "phase", "frequency", "sessions_planned", "reevaluate_on", "notes",
+    "acknowledge_stale_weight", "start_on", "usual_dose", "max_dose_mg", "dose_basis",
+    "infusion_minutes", "max_doses_per_week", "min_days_between_doses",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -35,6 +36,8 @@ from kapclinic.scheduling.models import Appointment, AppointmentType
 from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.test import Cast, login
 from kapclinic.tests.urlwalk import iter_patterns
+from kapclinic.treatment.models import Protocol, TreatmentPlan
+from kapclinic.treatment.protocols import seed_default_protocols
 
 ROLES = ("anon", "patient", "front_desk", "therapist", "nurse", "prescriber", "admin", "outsider")
 
@@ -124,6 +127,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "patients:remove_care_team_member": row("405"),
     # Pathway: clinicians only, each sees their own care-team patients.
     "treatment:board": row("ok", patient="404", front_desk="404", admin="404"),
+    # Protocols: the site's prescribers and clinic admins. Plans: care-team clinicians
+    # read, prescribers write (the cast's patient is not eligible yet: the form page
+    # says so).
+    "treatment:protocols": row("404", prescriber="ok", admin="ok"),
+    "treatment:protocol_edit": row("404", prescriber="ok", admin="ok"),
+    "treatment:protocols_seed": row("405"),
+    "treatment:plan": CARE_TEAM_CLINICAL,
+    "treatment:plan_edit": row("404", prescriber="ok"),
+    "treatment:plan_sign": row("405"),
+    "treatment:plan_discard": row("405"),
+    "treatment:plan_version": CARE_TEAM_CLINICAL,
     # Screening: care-team clinicians read, prescribers write (POST only).
     "screening:screening": CARE_TEAM_CLINICAL,
     "screening:save": row("405"),
@@ -297,8 +311,36 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"token": make_token(appointment)}
 
+    def protocol() -> Protocol:
+        seed_default_protocols(cast.site, actor=None)  # adds only what is missing
+        return Protocol.objects.filter(site=cast.site).earliest("pk")
+
+    def plan_version() -> dict[str, Any]:
+        found = protocol()
+        version = TreatmentPlan.objects.create(
+            patient=patient,
+            protocol=found,
+            version=TreatmentPlan.objects.filter(patient=patient).count() + 1,
+            route=found.route,
+            drug=found.drug,
+            dose_mg=Decimal(35),
+            max_dose_mg=found.max_dose_mg,
+            sessions_planned=6,
+            min_days_between_doses=2,
+            max_doses_per_week=3,
+            created_by=cast.prescriber,
+        )
+        return {"pk": patient.pk, "version_pk": version.pk}
+
     by_patient = {"pk": patient.pk}
     return {
+        "treatment:protocol_edit": lambda: {"pk": protocol().pk},
+        "treatment:protocols_seed": lambda: {"pk": cast.site.pk},
+        "treatment:plan": lambda: by_patient,
+        "treatment:plan_edit": lambda: by_patient,
+        "treatment:plan_sign": lambda: by_patient,
+        "treatment:plan_discard": lambda: by_patient,
+        "treatment:plan_version": plan_version,
         "outcomes:acknowledge": alert,
         "outcomes:answer": questionnaire,
         "outcomes:result": lambda: {"pk": response().pk},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -148,6 +149,10 @@ class TreatmentPlan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The weight-based dose came out above the maximum and was cut to it.
+    dose_capped = models.BooleanField(default=False)
+    # The weight was older than the site's limit and the prescriber signed anyway.
+    stale_weight_acknowledged = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["patient", "-version"]
@@ -161,3 +166,40 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_route_display()} plan, version {self.version}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == PlanStatus.SIGNED
+
+    def is_current_on(self, day: date) -> bool:
+        """Signed, not replaced, and not past its re-evaluation date on `day`."""
+        return self.is_signed and (self.reevaluate_on is None or day <= self.reevaluate_on)
+
+
+class CourseVisit(models.TextChoices):
+    DOSING = "dosing", "Dosing session"
+    INTEGRATION = "integration", "Integration session"
+
+
+class CourseAppointment(models.Model):
+    """One appointment booked as part of a plan's course (a dosing session or the
+    integration session after it), so the plan knows its course and the timeline can
+    show it. The appointment itself lives in scheduling and may be moved there."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="course")
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.CASCADE, related_name="course_place"
+    )
+    session_number = models.PositiveSmallIntegerField()
+    visit = models.CharField(max_length=12, choices=CourseVisit.choices)
+
+    class Meta:
+        ordering = ["plan", "session_number", "visit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "session_number", "visit"], name="course_visit_once_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_visit_display()} {self.session_number}"
