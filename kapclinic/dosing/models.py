@@ -55,6 +55,20 @@ class DosingSession(models.Model):
     abort_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # Minutes after the first dose when vital signs are due; empty: the route's default
+    # (`dosing.schedule`). The nurse may change it for one session.
+    vitals_schedule = models.JSONField(default=list, blank=True)
+    # A prescriber's documented exception to the discharge criteria (CLINICAL.md 4).
+    discharge_exception_reason = models.TextField(blank=True)
+    discharge_exception_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The integration session booked after discharge, or why none could be booked
+    # (a task left on the board for the front desk and the nurse).
+    integration_appointment = models.ForeignKey(
+        "scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    integration_task = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -134,6 +148,10 @@ class Administration(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # A correction replaces the row it points at (which stays, append-only).
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
 
     class Meta:
         ordering = ["session", "started_at", "id"]
@@ -179,3 +197,164 @@ class SessionAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.message}"
+
+
+class PregnancyTest(models.TextChoices):
+    NOT_REQUIRED = "not_required", "Not required"
+    NEGATIVE = "negative", "Negative"
+    POSITIVE = "positive", "Positive"
+    NOT_DONE = "not_done", "Not done yet"
+
+
+class DosingSitePolicy(models.Model):
+    """A site's own pre-dose rules beyond the alert thresholds (site protocol).
+
+    Esketamine fasting is fixed by its label (no food 2 h, no liquids 30 min); other
+    routes follow the site's protocol, 0 meaning the site sets no fasting rule.
+    """
+
+    site = models.OneToOneField(
+        "clinics.Site", on_delete=models.CASCADE, related_name="dosing_policy"
+    )
+    pregnancy_test_required = models.BooleanField(default=False)
+    other_routes_no_food_minutes = models.PositiveSmallIntegerField(default=0)
+    other_routes_no_liquids_minutes = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "dosing site policies"
+
+    def __str__(self) -> str:
+        return "Dosing rules for the site"
+
+
+class PreDoseCheck(models.Model):
+    """The nurse's pre-dose checklist for one session, filled in before the dose.
+
+    Editable while the session is in its pre-dose checks; read-only once dosing
+    starts. A prescriber's override of the pre-dose alerts (with a reason) lives here
+    too: it covers the alerts raised up to `override_at`, so a new alert holds the
+    dose again.
+    """
+
+    session = models.OneToOneField(
+        DosingSession, on_delete=models.PROTECT, related_name="pre_dose_check"
+    )
+    identity_confirmed = models.BooleanField(default=False)
+    last_food_at = models.DateTimeField(null=True, blank=True)
+    last_liquid_at = models.DateTimeField(null=True, blank=True)
+    no_interacting_substances = models.BooleanField(default=False)
+    transport_name = models.CharField(max_length=120, blank=True)
+    transport_phone = models.CharField(max_length=40, blank=True)
+    pregnancy_test = models.CharField(
+        max_length=12, choices=PregnancyTest.choices, default=PregnancyTest.NOT_REQUIRED
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return "Pre-dose checklist"
+
+
+class DissociationRating(AppendOnly):
+    """A clinician's CADSS-6 rating (six items 0-4) and whether dissociation has resolved."""
+
+    session = models.ForeignKey(
+        DosingSession, on_delete=models.PROTECT, related_name="dissociation_ratings"
+    )
+    items = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    resolved = models.BooleanField()
+    rated_at = models.DateTimeField(default=timezone.now)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "rated_at", "id"]
+
+    def __str__(self) -> str:
+        return f"CADSS-6 {self.total}"
+
+
+class AdverseEvent(AppendOnly):
+    """Something untoward during the session, its severity and what was done."""
+
+    class Kind(models.TextChoices):
+        NAUSEA = "nausea", "Nausea"
+        VOMITING = "vomiting", "Vomiting"
+        HYPERTENSION = "hypertension", "Hypertension"
+        ANXIETY = "anxiety", "Anxiety or panic"
+        EMERGENCE = "emergence", "Emergence reaction"
+        RESPIRATORY = "respiratory", "Respiratory depression"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    session = models.ForeignKey(
+        DosingSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    action_taken = models.TextField()
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_severity_display().lower()})"
+
+
+class SessionNote(AppendOnly):
+    """A therapist's note written during the session (part of the medical record)."""
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField()
+    written_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["session", "written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Session note at {self.written_at:%H:%M}"
+
+
+class DischargeAssessment(AppendOnly):
+    """The nurse's readiness-to-leave assessment; the latest one counts."""
+
+    class Score(models.TextChoices):
+        ALDRETE = "aldrete", "Modified Aldrete"
+        PADSS = "padss", "PADSS"
+
+    session = models.ForeignKey(
+        DosingSession, on_delete=models.PROTECT, related_name="discharge_assessments"
+    )
+    score_kind = models.CharField(max_length=8, choices=Score.choices)
+    score = models.PositiveSmallIntegerField()
+    escort_confirmed = models.BooleanField()
+    no_driving_advice_given = models.BooleanField()
+    assessed_at = models.DateTimeField(default=timezone.now)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "assessed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_score_kind_display()} {self.score}"

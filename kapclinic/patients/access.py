@@ -3,7 +3,8 @@
 Rules (DESIGN.md "Who uses it"):
 - a patient sees only their own record;
 - front desk sees demographics of patients at their sites, never clinical content;
-- a nurse sees demographics at their sites and the clinical record of care-team patients;
+- a nurse sees demographics at their sites and the clinical record of care-team
+  patients and of patients with a dosing visit today at their sites;
 - prescribers and therapists see their care-team patients, demographics and clinical;
 - a clinic admin sees no patient records;
 - anyone allowed to break glass sees a patient fully while a grant is active.
@@ -21,8 +22,10 @@ outlive the grant and turn an audited hour into permanent, unflagged access.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
@@ -51,12 +54,42 @@ def _care_team_q(user: User) -> Q:
     return Q(Exists(CareTeamMember.objects.filter(user=user, patient=OuterRef("pk"))))
 
 
-def _site_ids(user: User) -> list[int]:
-    cached: list[int] | None = getattr(user, "_site_ids_cache", None)
+def _site_zones(user: User) -> list[tuple[int, str]]:
+    """The user's sites with their time zones (one query, then kept on the user)."""
+    cached: list[tuple[int, str]] | None = getattr(user, "_site_zones_cache", None)
     if cached is None:
-        cached = list(user.sites.values_list("pk", flat=True))
-        user._site_ids_cache = cached  # type: ignore[attr-defined]
+        cached = list(user.sites.values_list("pk", "time_zone"))
+        user._site_zones_cache = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _site_ids(user: User) -> list[int]:
+    return [pk for pk, _ in _site_zones(user)]
+
+
+def _todays_dosing_q(user: User) -> Q:
+    """Patients with a dosing visit today (each site's own calendar day) at one of
+    the user's sites: the nurse running the chairs needs their clinical record
+    (DESIGN.md), though they are not on every care team. Yesterday's and other
+    sites' patients stay out of scope."""
+    from kapclinic.scheduling.models import DOSING_CODES, Appointment, AppointmentStatus
+
+    now = timezone.now()
+    days = Q()
+    for site_id, zone_name in _site_zones(user):
+        zone = ZoneInfo(zone_name)
+        today = timezone.localtime(now, zone).date()
+        start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        days |= Q(site_id=site_id, start__gte=start, start__lt=end)
+    if not days:
+        return Q(pk__in=[])
+    visits = Appointment.objects.filter(
+        days,
+        patient=OuterRef("pk"),
+        appointment_type__code__in=DOSING_CODES,
+    ).exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW])
+    return Q(Exists(visits))
 
 
 def _scope_q(user: User, *, clinical: bool) -> Q | None:
@@ -69,7 +102,7 @@ def _scope_q(user: User, *, clinical: bool) -> Q | None:
         return None if clinical else Q(site_id__in=_site_ids(user))
     if user.role == Role.NURSE:
         if clinical:
-            return _care_team_q(user)
+            return _care_team_q(user) | _todays_dosing_q(user)
         return Q(site_id__in=_site_ids(user)) | _care_team_q(user)
     if user.role in (Role.PRESCRIBER, Role.THERAPIST):
         return _care_team_q(user)

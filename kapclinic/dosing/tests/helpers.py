@@ -1,0 +1,71 @@
+"""Shared steps for dosing tests: a patient ready today, a session with its checks done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from kapclinic.dosing import actions
+from kapclinic.dosing.models import DosingSession, SessionState
+from kapclinic.dosing.readings import record_readings
+from kapclinic.dosing.tests.factories import make_session
+from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.test import Cast
+from kapclinic.treatment.walk import walk_to
+
+NORMAL: dict[str, Any] = {
+    "systolic": 122,
+    "diastolic": 78,
+    "heart_rate": 72,
+    "spo2": 98,
+    "resp_rate": 14,
+}
+
+
+def make_ready(cast: Cast, patient: Patient | None = None) -> None:
+    """Walk the patient through the pathway to the dosing phase (readiness: ready)."""
+    walk_to(patient or cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
+
+
+def complete_checks(
+    cast: Cast, session: DosingSession, baseline: dict[str, Any] | None = None
+) -> None:
+    """Fill in the whole pre-dose checklist and a normal baseline."""
+    actions.save_checklist(
+        actor=cast.nurse,
+        session=session,
+        identity_confirmed=True,
+        no_interacting_substances=True,
+        transport_name="Sam Driver",
+        transport_phone="+1 312 555 0199",
+        last_food_at=timezone.now() - dt.timedelta(hours=3),
+        last_liquid_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    record_readings(
+        session=session, readings=[baseline or NORMAL], actor=cast.nurse, is_baseline=True
+    )
+
+
+def dosing_session(cast: Cast) -> DosingSession:
+    """A session of a ready patient, its checks complete, dosing started."""
+    make_ready(cast)
+    session = make_session(cast, state=SessionState.PRE_CHECKS)
+    complete_checks(cast, session)
+    return actions.start_dosing(actor=cast.nurse, session=session)
+
+
+def give(cast: Cast, session: DosingSession, mg: str, *, minutes_ago: int = 0) -> Any:
+    now = timezone.now()
+    return actions.record_administration(
+        actor=cast.nurse,
+        session=session,
+        entry=actions.DoseEntry(
+            dose_mg=Decimal(mg),
+            lot_number="LOT-42",
+            started_at=now - dt.timedelta(minutes=minutes_ago),
+            rate_mg_per_hour=Decimal("52.5"),
+        ),
+    )
