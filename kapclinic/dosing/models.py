@@ -179,3 +179,8 @@ class SessionAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.message}"
+
+
+# Models kept in their own modules (monitors' tokens, REMS forms); imported here so
+# Django registers them with the app.
+from kapclinic.dosing.device_tokens import DeviceToken  # noqa: E402, F401
