@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -28,6 +30,8 @@ from ninja.security import HttpBearer, SessionAuth
 from kapclinic.accounts import two_factor
 from kapclinic.accounts.middleware import TWO_FACTOR_DETAIL
 from kapclinic.accounts.models import ApiToken, User
+from kapclinic.dosing.device_api import DEVICE_URL_NAMES, DeviceTokenAuth
+from kapclinic.dosing.device_api import router as device_router
 from kapclinic.patients.api import router as patients_router
 from kapclinic.scheduling import actions as scheduling
 from kapclinic.scheduling.api import router as scheduling_router
@@ -67,6 +71,20 @@ api = NinjaAPI(
 )
 api.add_router("", patients_router)
 api.add_router("", scheduling_router)
+# The device feed also takes a monitor's token, which signs no one in.
+api.add_router("", device_router, auth=[DeviceTokenAuth(), ApiTokenAuth(), ClinicSessionAuth()])
+
+
+def urls() -> tuple[list[URLResolver | URLPattern], str, str]:
+    """The API's URL patterns. The device feed's are opened to callers with no
+    signed-in person (a monitor), so the sign-in middleware lets them through; the
+    operation's own auth (a device token, an API token or a verified session)
+    still refuses anyone else with a 401."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name in DEVICE_URL_NAMES:
+            login_not_required(pattern.callback)
+    return patterns, app_name, namespace
 
 
 def readable_errors(errors: list[dict[str, Any]]) -> str:

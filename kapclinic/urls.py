@@ -10,7 +10,7 @@ from django.views.generic import RedirectView
 
 # Registers `<id:...>` before the apps' URLconfs below are included.
 from kapclinic import converters  # noqa: F401
-from kapclinic.api import api
+from kapclinic.api import urls as api_urls
 from kapclinic.content import views as content_views
 from kapclinic.ops import health
 
@@ -40,7 +40,7 @@ urlpatterns = [
     path("outcomes/", include("kapclinic.outcomes.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("r/", include("kapclinic.scheduling.reminder_urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("django-admin/", admin.site.urls),
 ]
 

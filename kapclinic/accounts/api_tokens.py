@@ -16,6 +16,9 @@ from django.utils import timezone
 from kapclinic.accounts.models import ApiToken
 
 TOKEN_PREFIX = "kap_"
+# Monitors' tokens (kapclinic/dosing/device_tokens.py): not a person's, so the
+# middleware leaves them to the one endpoint that takes them.
+DEVICE_TOKEN_PREFIX = "kapdev_"
 PREFIX_SHOWN = 8  # characters kept in clear so an admin can tell tokens apart
 # Last-use times are written at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)

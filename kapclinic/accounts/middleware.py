@@ -97,7 +97,9 @@ class ApiTokenMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         text = bearer_token(request) if is_api_request(request) else None
-        if text is None:
+        if text is None or text.startswith(api_tokens.DEVICE_TOKEN_PREFIX):
+            # A monitor's token signs no one in: only the vitals endpoint reads it, and
+            # everywhere else the caller stays anonymous (401).
             return self.get_response(request)
         token = api_tokens.find_active(text)
         if token is None:

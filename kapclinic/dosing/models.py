@@ -358,3 +358,8 @@ class DischargeAssessment(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.get_score_kind_display()} {self.score}"
+
+
+# Models kept in their own modules (monitors' tokens, REMS forms); imported here so
+# Django registers them with the app.
+from kapclinic.dosing.device_tokens import DeviceToken  # noqa: E402, F401

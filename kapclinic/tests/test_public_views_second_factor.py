@@ -50,6 +50,9 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     "book:manage_ics": {"token": "not-a-link"},
     "book:reschedule": {"token": "not-a-link"},
     "book:cancel": {"token": "not-a-link"},
+    # The device feed (POST only): a monitor's token, an API token or a session past
+    # the second factor is checked by the operation itself; GET is 405 for everyone.
+    "api:session_vitals": {"session_id": "1"},
 }
 
 

@@ -188,6 +188,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:availability": row("400", anon="401"),
     "api:appointments": row("ok", anon="401"),
     "api:appointment": row("405", anon="401"),
+    # Device feed: POST only, open to monitors' tokens (the operation checks them).
+    "api:session_vitals": dict.fromkeys(ROLES, "405"),
     # Staff calendar (front desk and clinicians) and the patient's own appointments.
     "scheduling:today": ROSTER,
     "scheduling:day": ROSTER,
@@ -386,6 +388,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "audit:grant": lambda: {"pk": grant().pk},
         "api:patient_detail": lambda: {"patient_id": patient.pk},
         "api:appointment": lambda: {"appointment_id": 1},
+        "api:session_vitals": lambda: {"session_id": 1},
         "audit:grant_review": lambda: {"pk": grant().pk},
         "scheduling:appointment": appointment,
         "scheduling:move": appointment,
