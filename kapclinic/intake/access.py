@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from kapclinic.intake.models import Intake
@@ -77,4 +78,18 @@ def submitted_intakes(patient: Patient) -> list[Intake]:
     """The patient's submitted intakes, the current course's first."""
     return list(
         Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED).order_by("-course")
+    )
+
+
+def sent_this_course() -> Exists:
+    """For a query over patients: whether the intake of their current course has been
+    sent. An intake belongs to the current course when no re-entry came after it was
+    started (a re-entry starts the next course and its new intake)."""
+    later_re_entry = PathwayTransition.objects.filter(
+        patient=OuterRef("patient"), name__in=RE_ENTRIES, occurred_at__gt=OuterRef("created_at")
+    )
+    return Exists(
+        Intake.objects.filter(patient=OuterRef("pk"), status=Intake.Status.SUBMITTED).exclude(
+            Exists(later_re_entry)
+        )
     )
