@@ -9,7 +9,7 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
 
 from e2e.signin import enter_password
 from e2e.test_page_widths import SIZES, WIDEST
@@ -18,7 +18,7 @@ from kapclinic.test import Cast, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _patient_page(browser: Browser, base_url: str, cast: Cast, **options: object) -> Page:
