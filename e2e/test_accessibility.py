@@ -176,3 +176,23 @@ def test_booking_pages(axe_page: Page, live_server, cast):
         "/book/manage/not-a-real-link/",
     ]
     assert problems_on(axe_page, live_server.url, paths) == {}
+
+
+def test_intake_pages(axe_page: Page, live_server, cast):
+    from kapclinic.intake.sections import SECTIONS
+    from kapclinic.intake.tests.helpers import at_consultation, filled_intake
+
+    at_consultation(cast.patient, cast.prescriber)
+    filled_intake(cast.patient)
+    enter_password(axe_page, live_server.url, cast.patient_user)
+    pages = ["/patients/me/intake/", *(f"/patients/me/intake/{s.code}/" for s in SECTIONS)]
+    assert problems_on(axe_page, live_server.url, pages) == {}
+    filled_intake(cast.patient, submit=True)
+    assert problems_on(axe_page, live_server.url, ["/patients/me/intake/"]) == {}
+    axe_page.context.clear_cookies()
+    sign_in_staff(axe_page, live_server.url, cast.prescriber)
+    staff_pages = [
+        f"/patients/{cast.patient.pk}/intake/",
+        f"/patients/{cast.patient.pk}/screening/",
+    ]
+    assert problems_on(axe_page, live_server.url, staff_pages) == {}

@@ -148,3 +148,23 @@ def test_booking_pages_break_no_policy_rule(page: Page, live_server, cast):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
+
+
+def test_intake_pages_break_no_policy_rule(page: Page, live_server, cast):
+    from kapclinic.intake.sections import SECTIONS
+    from kapclinic.intake.tests.helpers import at_consultation, filled_intake
+
+    at_consultation(cast.patient, cast.prescriber)
+    filled_intake(cast.patient)
+    messages = _collect_console(page)
+    enter_password(page, live_server.url, cast.patient_user)
+    for path in ["/patients/me/intake/", *(f"/patients/me/intake/{s.code}/" for s in SECTIONS)]:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    filled_intake(cast.patient, submit=True)
+    page.context.clear_cookies()
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    page.goto(f"{live_server.url}/patients/{cast.patient.pk}/intake/")
+    expect(page.get_by_role("heading", name="Intake", exact=True)).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []

@@ -30,6 +30,9 @@ FLAG_LABELS = {
 }
 
 
+INTAKE_NOTE = "From the patient's intake: confirm it with the patient."
+
+
 def _tri(value: Any) -> str:
     return "" if value is None else ("yes" if value else "no")
 
@@ -104,6 +107,14 @@ class ScreeningFactsForm(forms.Form):
             initial[f"trial_{n}_weeks"] = trial.get("weeks")
             initial[f"trial_{n}_improvement"] = trial.get("improvement_percent")
         return initial
+
+    def mark_from_intake(self, keys: frozenset[str]) -> None:
+        """Say on each field prefilled from the patient's intake where its answer came
+        from, so the prescriber confirms it with the patient before relying on it."""
+        for key in keys:
+            name = "trials_asked" if key == "antidepressant_trials" else key
+            if name in self.fields:
+                self.fields[name].help_text = INTAKE_NOTE
 
     def facts(self) -> dict[str, Any]:
         """The cleaned answers as the rules' facts."""

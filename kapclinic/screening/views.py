@@ -18,6 +18,12 @@ from kapclinic.patients.page_audit import render_patient_page
 from kapclinic.screening import actions
 from kapclinic.screening.access import latest_screening, screenings_of
 from kapclinic.screening.forms import ScreeningFactsForm, SignScreeningForm
+from kapclinic.screening.intake_facts import (
+    intake_medicines,
+    intake_trials,
+    prefill,
+    submitted_intake,
+)
 from kapclinic.screening.record_facts import facts_from_record
 
 
@@ -32,9 +38,16 @@ def _page(
     current = latest_screening(patient)
     may_edit = user.role == Role.PRESCRIBER
     draft = current if current is not None and not current.is_signed else None
+    intake = submitted_intake(patient)
     if facts_form is None and may_edit and (current is None or draft is not None):
-        facts = draft.facts if draft is not None else facts_from_record(patient)
+        # What the prescriber saved comes first, then what the record tells, and the
+        # patient's intake fills only what both left open.
+        known = facts_from_record(patient)
+        if draft is not None:
+            known = {**known, **{k: v for k, v in draft.facts.items() if v is not None}}
+        facts, from_intake = prefill(known, intake)
         facts_form = ScreeningFactsForm(initial=ScreeningFactsForm.initial_from(facts))
+        facts_form.mark_from_intake(from_intake)
     outcome = actions.evaluate(current, patient) if current is not None else None
     weight = (
         BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False)
@@ -51,6 +64,9 @@ def _page(
         "may_edit": may_edit,
         "history": [s for s in screenings_of(patient) if s.is_signed],
         "weight": weight,
+        "intake": intake,
+        "intake_medicines": intake_medicines(intake) if intake is not None else [],
+        "intake_trials": intake_trials(intake) if intake is not None else [],
     }
     return render_patient_page(
         request, patient, "screening/screening.html", context, page="screening"

@@ -143,6 +143,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "screening:save": row("405"),
     "screening:sign": row("405"),
     "screening:amend": row("405"),
+    # Intake: the patient's own (open to them: the walk's public-booking links book the
+    # cast's patient an initial consultation); the care team reads it.
+    "intake:overview": PATIENT_ONLY,
+    "intake:section": PATIENT_ONLY,
+    "intake:submit": row("405"),
+    "intake:staff": CARE_TEAM_CLINICAL,
     # Measurement-based care: alerts for clinicians (their care team; nurses also at
     # their site), questionnaires for their own patient, staff entry for the care team.
     "outcomes:alerts": row("ok", patient="404", front_desk="404", admin="404"),
@@ -367,6 +373,8 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "patients:add_allergy": lambda: by_patient,
         "patients:add_care_team_member": lambda: by_patient,
         "patients:remove_care_team_member": member,
+        "intake:section": lambda: {"code": "medical"},
+        "intake:staff": lambda: by_patient,
         "screening:screening": lambda: by_patient,
         "screening:save": lambda: by_patient,
         "screening:sign": lambda: by_patient,

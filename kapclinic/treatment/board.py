@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kapclinic.accounts.models import User
+from kapclinic.intake.access import sent_this_course
 from kapclinic.patients.access import visible_patients
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.treatment.models import PathwayTransition
@@ -19,7 +20,7 @@ from kapclinic.treatment.models import PathwayTransition
 # left the pathway (ineligible, withdrawn) are not on the board: nothing is pending.
 WAITING_FOR: dict[str, str] = {
     PathwayStage.ENQUIRY: "consultation not booked",
-    PathwayStage.CONSULTATION: "intake and consultation not finished",
+    PathwayStage.CONSULTATION: "intake not finished",
     PathwayStage.SCREENING: "screening unsigned",
     PathwayStage.ELIGIBILITY: "plan awaiting signature",
     PathwayStage.TREATMENT_PLAN: "consent not signed",
@@ -51,11 +52,19 @@ def board_patients(user: User) -> list[Patient]:
         visible_patients(user, clinical=True)
         .filter(stage__in=list(WAITING_FOR))
         .annotate(
-            stage_since=Coalesce(Subquery(entered, output_field=DateTimeField()), "created_at")
+            stage_since=Coalesce(Subquery(entered, output_field=DateTimeField()), "created_at"),
+            intake_sent=sent_this_course(),
         )
         .only("pk", "mrn", "given_name", "family_name", "preferred_name", "stage", "created_at")
         .order_by("stage_since", "pk")
     )
+
+
+def _waiting_for(patient: Patient) -> str:
+    # At consultation the patient's own intake comes first (`intake.access`).
+    if patient.stage == PathwayStage.CONSULTATION and patient.intake_sent:  # type: ignore[attr-defined]
+        return "consultation not finished"
+    return WAITING_FOR[patient.stage]
 
 
 def days_since(moment: datetime, now: datetime | None = None) -> int:
@@ -71,5 +80,6 @@ def build_board(user: User) -> list[BoardColumn]:
     now = timezone.now()
     for patient in board_patients(user):
         patient.days_in_stage = days_since(patient.stage_since, now)  # type: ignore[attr-defined]
+        patient.waiting_for = _waiting_for(patient)  # type: ignore[attr-defined]
         columns[patient.stage].patients.append(patient)
     return list(columns.values())

@@ -1,0 +1,141 @@
+"""The patient's intake in a real browser: autosave as they go, a bad answer reported
+and kept, resumed on another device, the plain Save button without scripts, and the
+pages fitting a phone with real answers in them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+
+from e2e.signin import enter_password
+from e2e.test_page_widths import SIZES, WIDEST
+from kapclinic.intake.tests.helpers import at_consultation, filled_intake
+from kapclinic.test import Cast, login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def _patient_page(browser: Browser, base_url: str, cast: Cast, **options: object) -> Page:
+    context = browser.new_context(viewport=PHONE, **options)  # type: ignore[arg-type]
+    page = context.new_page()
+    enter_password(page, base_url, cast.patient_user)
+    expect(page).to_have_url(re.compile(r"/patients/me/"))
+    return page
+
+
+def test_autosave_error_and_resume_on_another_device(browser: Browser, live_server, cast):
+    at_consultation(cast.patient, cast.prescriber)
+    page = _patient_page(browser, live_server.url, cast)
+    messages: list[str] = []
+
+    def keep(message: ConsoleMessage) -> None:
+        messages.append(message.text)
+
+    page.on("console", keep)
+    try:
+        page.get_by_role("link", name="Complete your intake before your consultation").click()
+        expect(page.get_by_text("0 of 7 sections done").first).to_be_visible()
+        page.get_by_role("link", name="Medical history").click()
+        page.locator('input[name="heart_disease"][value="no"]').check()
+        status = page.locator("#autosave-status")
+        expect(status).to_have_text("All changes saved.")
+
+        page.goto(f"{live_server.url}/patients/me/intake/antidepressants/")
+        page.get_by_label("Name of the antidepressant").first.fill("Citalopram")
+        weeks = page.get_by_label("For how many weeks").first
+        weeks.fill("600")
+        weeks.press("Tab")
+        expect(status).to_contain_text("Saved, except what needs correcting")
+        expect(status).to_contain_text("For how many weeks")
+        # What was typed stays in the page, to be corrected.
+        expect(weeks).to_have_value("600")
+        weeks.fill("8")
+        weeks.press("Tab")
+        expect(status).to_have_text("All changes saved.")
+
+        other = _patient_page(browser, live_server.url, cast)
+        other.goto(f"{live_server.url}/patients/me/intake/medical/")
+        expect(other.locator('input[name="heart_disease"][value="no"]')).to_be_checked()
+        other.goto(f"{live_server.url}/patients/me/intake/antidepressants/")
+        expect(other.get_by_label("For how many weeks").first).to_have_value("8")
+        other.context.close()
+    finally:
+        page.context.close()
+    assert [m for m in messages if "Content Security Policy" in m] == []
+
+
+def test_plain_save_works_without_scripts(browser: Browser, live_server, cast):
+    at_consultation(cast.patient, cast.prescriber)
+    page = _patient_page(browser, live_server.url, cast, java_script_enabled=False)
+    try:
+        page.goto(f"{live_server.url}/patients/me/intake/goals/")
+        page.get_by_label("What do you hope treatment will change for you?").fill(
+            "Sleep through the night."
+        )
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Your goals: saved.")).to_be_visible()
+        expect(page.get_by_label("What do you hope treatment will change for you?")).to_have_value(
+            "Sleep through the night."
+        )
+    finally:
+        page.context.close()
+
+
+def test_filled_intake_pages_fit_a_phone_and_a_tablet(browser: Browser, live_server, cast):
+    at_consultation(cast.patient, cast.prescriber)
+    filled_intake(cast.patient)
+    page = _patient_page(browser, live_server.url, cast)
+    paths = [
+        "/patients/me/",
+        "/patients/me/intake/",
+        *(
+            f"/patients/me/intake/{code}/"
+            for code in ("medical", "mental", "medicines", "antidepressants", "pregnancy")
+        ),
+    ]
+    too_wide = []
+    try:
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            for width, height in SIZES:
+                page.set_viewport_size({"width": width, "height": height})
+                found = page.evaluate(WIDEST)
+                if found:
+                    too_wide.append(f"{path} at {width}px: {found}")
+            page.set_viewport_size(PHONE)
+        page.context.close()
+        filled_intake(cast.patient, submit=True)
+        staff = browser.new_context(viewport=PHONE)
+        client = login(Client(), cast.prescriber)
+        staff.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        staff_page = staff.new_page()
+        for path in (
+            f"/patients/{cast.patient.pk}/intake/",
+            f"/patients/{cast.patient.pk}/screening/",
+        ):
+            staff_page.goto(f"{live_server.url}{path}")
+            for width, height in SIZES:
+                staff_page.set_viewport_size({"width": width, "height": height})
+                found = staff_page.evaluate(WIDEST)
+                if found:
+                    too_wide.append(f"{path} at {width}px: {found}")
+            staff_page.set_viewport_size(PHONE)
+        staff.close()
+    finally:
+        if not page.is_closed():
+            page.context.close()
+    assert too_wide == [], "\n".join(too_wide)

@@ -1,0 +1,22 @@
+"""The portal home's reminder to finish the intake before the consultation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kapclinic.intake.access import current_intake, intake_open, sections_done
+from kapclinic.intake.sections import SECTIONS
+from kapclinic.patients.models import Patient
+
+register = template.Library()
+
+
+@register.inclusion_tag("intake/_next_step.html")
+def intake_next_step(patient: Patient) -> dict[str, Any]:
+    intake = current_intake(patient)
+    show = (intake is None and intake_open(patient)) or (
+        intake is not None and not intake.is_submitted
+    )
+    return {"show": show, "done": sections_done(intake), "total": len(SECTIONS)}
