@@ -35,6 +35,7 @@ urlpatterns = [
     path("patients/", include("kapclinic.patients.urls")),
     path("pathway/", include("kapclinic.treatment.urls")),
     path("patients/", include("kapclinic.screening.urls")),
+    path("consent/", include("kapclinic.consent.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("outcomes/", include("kapclinic.outcomes.urls")),

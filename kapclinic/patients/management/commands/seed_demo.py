@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kapclinic.consent.demo import build_demo_consents
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             progress=self.stdout.write if verbose else None,
         )
         screenings = build_demo_screenings(seed=options["seed"])
+        consents = build_demo_consents()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         elapsed = time.perf_counter() - started
@@ -60,6 +62,7 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
+            f"consents: {consents} created; "
             f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
