@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kapclinic.dosing",
     "kapclinic.outcomes",
     "kapclinic.consent",
+    "kapclinic.preparation",
 ]
 
 MIDDLEWARE = [

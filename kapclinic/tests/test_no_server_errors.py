@@ -64,7 +64,8 @@ JUNK_FIELDS = [
     "actor", "patient", "action", "outcome", "flagged", "grant", "note", "next", "new_password1",
     "new_password2", "old_password", "monitored", "predose_bp_warn_systolic", "spo2_warn_below",
     "service", "clinician", "date", "slot", "website", "q_pregnant", "typed_name",
-    "acknowledgements", "shown_sha256",
+    "acknowledgements", "shown_sha256", "intentions", "checklist", "ticked", "contact1_phone",
+    "escort_phone", "escort_name", "warning_signs",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

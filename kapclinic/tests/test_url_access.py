@@ -154,6 +154,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "consent:signature": CARE_TEAM_CLINICAL,
     "consent:countersign": row("405"),
     "consent:staff_withdraw": row("405"),
+    # Preparation: the patient's own in the portal (autosave is POST only); the care
+    # team's view, checklist and the therapist's "complete" (POST only).
+    "preparation:portal": PATIENT_ONLY,
+    "preparation:portal_autosave": row("405"),
+    "preparation:patient": CARE_TEAM_CLINICAL,
+    "preparation:staff_checklist": row("405"),
+    "preparation:complete": row("405"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -345,6 +352,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "consent:portal_sign": consent_route,
         "consent:portal_withdraw": signed_consent,
         "consent:patient": lambda: by_patient,
+        "preparation:patient": lambda: by_patient,
+        "preparation:staff_checklist": lambda: by_patient,
+        "preparation:complete": lambda: by_patient,
         "consent:signature": signed_consent,
         "consent:countersign": signed_consent,
         "consent:staff_withdraw": signed_consent,

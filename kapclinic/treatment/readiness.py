@@ -10,8 +10,9 @@ Steps, each named in words clinic staff read when missing:
 - plan signed: the audited "Treatment plan signed" step in the current course;
 - consent current: signed by the patient and countersigned, on the latest published
   version of the form for the plan's route (`consent.status`);
-- preparation done: the care team has moved the patient on to the dosing phase
-  (or maintenance).
+- preparation done: a therapist marked the preparation of the current course
+  complete (`preparation.status`); and the patient is in the dosing phase (or
+  maintenance), which marking it complete moves them to.
 The current course is what follows the latest exit or re-entry (found ineligible,
 withdrew, screened again, returned), so an old approval never carries over.
 
@@ -29,6 +30,7 @@ from datetime import date
 
 from kapclinic.consent.status import consent_problem
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.preparation.status import preparation_problem
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.pathway import stage_label
 
@@ -101,9 +103,12 @@ def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
     consent = consent_problem(patient.pk, on_date)
     if consent is not None:
         missing.append(MissingStep("consent", consent))
-    if patient.stage == PathwayStage.PREPARATION:
-        missing.append(MissingStep("preparation", "preparation not finished"))
-    elif patient.stage not in DOSING_STAGES:
+    preparation = preparation_problem(patient.pk)
+    if preparation is not None:
+        missing.append(MissingStep("preparation", preparation))
+    if patient.stage not in DOSING_STAGES and not (
+        patient.stage == PathwayStage.PREPARATION and preparation is not None
+    ):
         missing.append(
             MissingStep(
                 "stage",

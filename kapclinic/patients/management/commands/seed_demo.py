@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kapclinic.consent.demo import build_demo_consents
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
+from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         )
         screenings = build_demo_screenings(seed=options["seed"])
         consents = build_demo_consents()
+        preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         elapsed = time.perf_counter() - started
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
             f"consents: {consents} created; "
+            f"preparations: {preparations} created; "
             f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
