@@ -176,3 +176,16 @@ def test_bad_route_for_a_new_version_is_a_message(client: Client, cast: Cast) ->
     response = client.post(reverse("consent:document_new"), {"route": "nasal-mist"}, follow=True)
     assert "Choose a route" in response.content.decode()
     assert not ConsentDocument.objects.filter(status="draft").exists()
+
+
+def test_chart_and_portal_show_consent_and_preparation(client: Client, cast: Cast) -> None:
+    current()
+    body = login(client, cast.prescriber).get(f"/patients/{cast.patient.pk}/").content.decode()
+    assert "Consent and preparation" in body
+    assert "Consent not signed for a dose on" in body
+    body = login(client, cast.patient_user).get("/patients/me/").content.decode()
+    assert "Read and sign your consent form" in body
+    assert "Prepare for your sessions" in body
+    patient_signs(cast)
+    body = client.get("/patients/me/").content.decode()
+    assert "Read and sign your consent form" not in body
