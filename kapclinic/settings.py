@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "kapclinic.dosing",
     "kapclinic.outcomes",
     "kapclinic.intake",
+    "kapclinic.consent",
+    "kapclinic.preparation",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,8 @@ urlpatterns = [
     path("pathway/", include("kapclinic.treatment.urls")),
     path("patients/", include("kapclinic.screening.urls")),
     path("patients/", include("kapclinic.intake.urls")),
+    path("consent/", include("kapclinic.consent.urls")),
+    path("preparation/", include("kapclinic.preparation.urls")),
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("outcomes/", include("kapclinic.outcomes.urls")),

@@ -67,6 +67,9 @@ JUNK_FIELDS = [
     "protocol", "amount", "phase", "frequency", "sessions_planned", "reevaluate_on", "notes",
     "acknowledge_stale_weight", "start_on", "usual_dose", "max_dose_mg", "dose_basis",
     "infusion_minutes", "max_doses_per_week", "min_days_between_doses",
+    "typed_name",
+    "acknowledgements", "shown_sha256", "intentions", "checklist", "ticked", "contact1_phone",
+    "escort_phone", "escort_name", "warning_signs",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

@@ -28,6 +28,11 @@ from django.utils import timezone
 from kapclinic.accounts.models import StaffCredential
 from kapclinic.audit.models import BreakGlassGrant
 from kapclinic.clinics.models import Chair, Room
+from kapclinic.consent.actions import sign as sign_consent
+from kapclinic.consent.defaults import ensure_documents
+from kapclinic.consent.models import Consent, ConsentDocument
+from kapclinic.consent.status import current_documents
+from kapclinic.consent.text import render_document
 from kapclinic.content.models import Article
 from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
@@ -157,6 +162,26 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:result": PATIENT_ONLY,
     "outcomes:enter": CARE_TEAM_CLINICAL,
     "outcomes:assign": CARE_TEAM_CLINICAL,
+    # Consent: forms written by clinic admins and prescribers; the patient signs in the
+    # portal; the care team reads signed consents, a prescriber countersigns (POST).
+    "consent:documents": row("404", admin="ok", prescriber="ok"),
+    "consent:document_new": row("405"),
+    "consent:document": row("404", admin="ok", prescriber="ok"),
+    "consent:document_publish": row("405"),
+    "consent:portal": PATIENT_ONLY,
+    "consent:portal_sign": PATIENT_ONLY,
+    "consent:portal_withdraw": row("405"),
+    "consent:patient": CARE_TEAM_CLINICAL,
+    "consent:signature": CARE_TEAM_CLINICAL,
+    "consent:countersign": row("405"),
+    "consent:staff_withdraw": row("405"),
+    # Preparation: the patient's own in the portal (autosave is POST only); the care
+    # team's view, checklist and the therapist's "complete" (POST only).
+    "preparation:portal": PATIENT_ONLY,
+    "preparation:portal_autosave": row("405"),
+    "preparation:patient": CARE_TEAM_CLINICAL,
+    "preparation:staff_checklist": row("405"),
+    "preparation:complete": row("405"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -340,6 +365,30 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": patient.pk, "version_pk": version.pk}
 
+    def consent_form() -> dict[str, Any]:
+        ensure_documents()
+        return {"pk": ConsentDocument.objects.order_by("pk").values_list("pk", flat=True)[0]}
+
+    def consent_route() -> dict[str, Any]:
+        ensure_documents()
+        return {"route": "iv"}
+
+    def signed_consent() -> dict[str, Any]:
+        ensure_documents()
+        document = current_documents()["iv"]
+        found = Consent.objects.filter(patient=patient, document=document).first()
+        if found is None:
+            rendered = render_document(document, patient)
+            found = sign_consent(
+                document,
+                actor=cast.patient_user,
+                patient=patient,
+                typed_name="Pat Ient",
+                acknowledged=[code for code, _ in rendered.acknowledgements],
+                shown_sha256=rendered.sha256,
+            )
+        return {"pk": found.pk}
+
     by_patient = {"pk": patient.pk}
     return {
         "treatment:protocol_edit": lambda: {"pk": protocol().pk},
@@ -349,6 +398,17 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "treatment:plan_sign": lambda: by_patient,
         "treatment:plan_discard": lambda: by_patient,
         "treatment:plan_version": plan_version,
+        "consent:document": consent_form,
+        "consent:document_publish": consent_form,
+        "consent:portal_sign": consent_route,
+        "consent:portal_withdraw": signed_consent,
+        "consent:patient": lambda: by_patient,
+        "preparation:patient": lambda: by_patient,
+        "preparation:staff_checklist": lambda: by_patient,
+        "preparation:complete": lambda: by_patient,
+        "consent:signature": signed_consent,
+        "consent:countersign": signed_consent,
+        "consent:staff_withdraw": signed_consent,
         "outcomes:acknowledge": alert,
         "outcomes:answer": questionnaire,
         "outcomes:result": lambda: {"pk": response().pk},

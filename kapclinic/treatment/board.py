@@ -11,9 +11,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kapclinic.accounts.models import User
+from kapclinic.consent.board import consent_waiting
 from kapclinic.intake.access import sent_this_course
 from kapclinic.patients.access import visible_patients
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.preparation.board import preparation_waiting
 from kapclinic.treatment.models import PathwayTransition
 
 # What a patient at each stage is waiting for, in the care team's words. Patients who
@@ -78,8 +80,11 @@ def build_board(user: User) -> list[BoardColumn]:
         for stage, waiting in WAITING_FOR.items()
     }
     now = timezone.now()
-    for patient in board_patients(user):
+    patients = board_patients(user)
+    # Consent and preparation say from their records what a patient waits for.
+    waiting = {**consent_waiting(patients), **preparation_waiting(patients)}
+    for patient in patients:
         patient.days_in_stage = days_since(patient.stage_since, now)  # type: ignore[attr-defined]
-        patient.waiting_for = _waiting_for(patient)  # type: ignore[attr-defined]
+        patient.waiting_for = waiting.get(patient.pk) or _waiting_for(patient)  # type: ignore[attr-defined]
         columns[patient.stage].patients.append(patient)
     return list(columns.values())

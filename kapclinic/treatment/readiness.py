@@ -8,9 +8,11 @@ and the pre-dose checks passed; the pre-dose checks belong to the session itself
 Steps, each named in words clinic staff read when missing:
 - screening approved: a prescriber's eligible decision in the current course;
 - plan signed: the audited "Treatment plan signed" step in the current course;
-- consent signed: the audited "Consent signed" step in the current course;
-- preparation done: the care team has moved the patient on to the dosing phase
-  (or maintenance).
+- consent current: signed by the patient and countersigned, on the latest published
+  version of the form for the plan's route (`consent.status`);
+- preparation done: a therapist marked the preparation of the current course
+  complete (`preparation.status`); and the patient is in the dosing phase (or
+  maintenance), which marking it complete moves them to.
 The current course is what follows the latest exit or re-entry (found ineligible,
 withdrew, screened again, returned), so an old approval never carries over.
 
@@ -26,7 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kapclinic.consent.status import consent_problem
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.preparation.status import preparation_problem
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.pathway import stage_label
 
@@ -96,13 +100,15 @@ def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
         missing.append(MissingStep("screening", "screening not approved by a prescriber"))
     if "plan" not in done:
         missing.append(MissingStep("plan", "treatment plan not signed"))
-    if "consent" not in done:
-        missing.append(
-            MissingStep("consent", f"consent not signed for a dose on {on_date:%d %b %Y}")
-        )
-    if patient.stage == PathwayStage.PREPARATION:
-        missing.append(MissingStep("preparation", "preparation not finished"))
-    elif patient.stage not in DOSING_STAGES:
+    consent = consent_problem(patient.pk, on_date)
+    if consent is not None:
+        missing.append(MissingStep("consent", consent))
+    preparation = preparation_problem(patient.pk)
+    if preparation is not None:
+        missing.append(MissingStep("preparation", preparation))
+    if patient.stage not in DOSING_STAGES and not (
+        patient.stage == PathwayStage.PREPARATION and preparation is not None
+    ):
         missing.append(
             MissingStep(
                 "stage",

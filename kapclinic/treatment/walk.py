@@ -8,7 +8,9 @@ set with nothing behind it.
 from __future__ import annotations
 
 from kapclinic.accounts.models import User
+from kapclinic.consent.walk import sign_and_countersign
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.preparation.walk import completed_preparation
 from kapclinic.treatment import actions
 
 # The forward path, each stage with the action that reaches it.
@@ -33,5 +35,14 @@ def walk_to(patient: Patient, stage: str, *, actor: User) -> None:
         raise actions.PathwayError(f"Cannot walk forward to “{stage}”.")
     start = 0 if patient.stage == PathwayStage.ENQUIRY else order.index(patient.stage) + 1
     for code, name in FORWARD[start : order.index(stage) + 1]:
-        actions.ACTIONS[name](patient, actor=actor)
+        if name == "sign_consent":
+            # Consent is a signed record: the patient signs, the prescriber's
+            # countersignature takes this step, as through the pages.
+            sign_and_countersign(patient, actor=actor)
+        elif name == "start_dosing" and patient.stage == PathwayStage.PREPARATION:
+            # Readiness reads a complete preparation (a therapist's mark on the page).
+            completed_preparation(patient, actor=actor)
+            actions.start_dosing(patient, actor=actor)
+        else:
+            actions.ACTIONS[name](patient, actor=actor)
         assert patient.stage == code

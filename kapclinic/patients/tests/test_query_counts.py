@@ -16,9 +16,11 @@ from kapclinic.test import make_patient
 # page of patients (4);
 # chart: patient with site, clinical-access check, contacts, care team with users,
 # and for clinical readers measurements, conditions, medications, allergies (4 or 8),
-# plus the outcomes panel: site settings, scores, open risk alerts (3).
+# plus the outcomes panel: site settings, scores, open risk alerts (3), and the
+# consent and preparation panel: plan, forms, course start and consents; course start
+# and preparations (6).
 LIST_QUERIES = 3 + 5 + 1 + 4
-CHART_QUERIES = 3 + 5 + 1 + 8 + 3
+CHART_QUERIES = 3 + 5 + 1 + 8 + 3 + 6
 FRONT_DESK_CHART_QUERIES = 3 + 5 + 1 + 4
 
 

@@ -66,13 +66,19 @@ def test_post_is_refused(client: Client, cast: Cast) -> None:
 
 
 def _add_patients(cast: Cast, count: int, start: int) -> None:
-    stages = [PathwayStage.SCREENING, PathwayStage.DOSING, PathwayStage.CONSULTATION]
+    stages = [
+        PathwayStage.SCREENING,
+        PathwayStage.DOSING,
+        PathwayStage.CONSULTATION,
+        PathwayStage.CONSENT,
+    ]
     for n in range(start, start + count):
+        stage = stages[n % len(stages)]
         patient = make_patient(cast.site, f"MRN-{n:04d}", "Extra", f"Person{n}")
-        Patient.objects.filter(pk=patient.pk).update(stage=stages[n % 3])
+        Patient.objects.filter(pk=patient.pk).update(stage=stage)
         CareTeamMember.objects.create(patient=patient, user=cast.prescriber, role="prescriber")
         PathwayTransition.objects.create(
-            patient=patient, name="x", from_stage="enquiry", to_stage=stages[n % 3]
+            patient=patient, name="x", from_stage="enquiry", to_stage=stage
         )
 
 
@@ -80,16 +86,37 @@ def test_query_count_is_pinned_and_constant(
     client: Client, cast: Cast, django_assert_num_queries
 ) -> None:
     login(client, cast.prescriber)
-    _add_patients(cast, 2, 100)
+    _add_patients(cast, 4, 100)
     client.get(URL)  # warm the session
     with django_assert_num_queries(BOARD_QUERIES):
         assert client.get(URL).status_code == 200
     _add_patients(cast, 30, 200)
     with django_assert_num_queries(BOARD_QUERIES):
         body = client.get(URL).content.decode()
-    assert "33 patients" in body  # the 32 added and the cast's patient (enquiry)
+    assert "35 patients" in body  # the 34 added and the cast's patient (enquiry)
 
 
-# Session and user, two-factor device, the user's patients (one query), the audit row
-# (chain head, insert, head update) inside its savepoint.
-BOARD_QUERIES = 10
+# Session and user, two-factor device, the user's patients (one query), consent for
+# dosing-phase patients (plans, forms, course starts, consents: four), preparation for
+# those at consent (course starts, preparations, preparation visits: three), the audit
+# row (chain head, insert, head update) inside its savepoint.
+BOARD_QUERIES = 17
+
+
+def test_consent_out_of_date_from_the_records(client: Client, cast: Cast) -> None:
+    from kapclinic.consent.tests.helpers import new_version
+
+    walk_to(cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
+    new_version(cast)
+    body = login(client, cast.prescriber).get(URL).content.decode()
+    assert "Consent out of date" in body
+
+
+def test_preparation_not_booked_then_not_finished(client: Client, cast: Cast) -> None:
+    from kapclinic.preparation.actions import save_patient_part
+
+    walk_to(cast.patient, PathwayStage.CONSENT, actor=cast.prescriber)
+    login(client, cast.prescriber)
+    assert "Preparation not booked" in client.get(URL).content.decode()
+    save_patient_part(cast.patient, actor=cast.patient_user, values={"intentions": "Rest"})
+    assert "Preparation not finished" in client.get(URL).content.decode()

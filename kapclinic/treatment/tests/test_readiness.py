@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.preparation.walk import completed_preparation
 from kapclinic.scheduling.models import AppointmentType, Resource, TypeCode
 from kapclinic.scheduling.stage import booking_allowed
 from kapclinic.test import Cast
@@ -24,7 +25,7 @@ def _missing(patient: Patient) -> list[str]:
 def test_new_patient_misses_every_step(cast: Cast) -> None:
     readiness = dosing_readiness(cast.patient, DAY)
     assert not readiness
-    assert _missing(cast.patient) == ["screening", "plan", "consent", "stage"]
+    assert _missing(cast.patient) == ["screening", "plan", "consent", "preparation", "stage"]
     assert "screening not approved" in readiness.summary()
     assert "07 Dec 2026" in readiness.summary()
 
@@ -32,9 +33,9 @@ def test_new_patient_misses_every_step(cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("stage", "missing"),
     [
-        (PathwayStage.ELIGIBILITY, ["plan", "consent", "stage"]),
-        (PathwayStage.TREATMENT_PLAN, ["consent", "stage"]),
-        (PathwayStage.CONSENT, ["stage"]),
+        (PathwayStage.ELIGIBILITY, ["plan", "consent", "preparation", "stage"]),
+        (PathwayStage.TREATMENT_PLAN, ["consent", "preparation", "stage"]),
+        (PathwayStage.CONSENT, ["preparation", "stage"]),
         (PathwayStage.PREPARATION, ["preparation"]),
         (PathwayStage.DOSING, []),
         (PathwayStage.MAINTENANCE, []),
@@ -49,7 +50,7 @@ def test_stage_set_without_its_history_is_not_ready(cast: Cast) -> None:
     # A stage written around the actions carries no signed steps: never ready.
     Patient.objects.filter(pk=cast.patient.pk).update(stage=PathwayStage.DOSING)
     cast.patient.refresh_from_db()
-    assert _missing(cast.patient) == ["screening", "plan", "consent"]
+    assert _missing(cast.patient) == ["screening", "plan", "consent", "preparation"]
 
 
 def test_leaving_and_returning_clears_the_old_approvals(cast: Cast) -> None:
@@ -57,7 +58,7 @@ def test_leaving_and_returning_clears_the_old_approvals(cast: Cast) -> None:
     actions.withdraw(cast.patient, actor=cast.prescriber, reason="Moved away.")
     actions.return_after_withdrawal(cast.patient, actor=cast.prescriber, reason="Back home.")
     walk_to(cast.patient, PathwayStage.SCREENING, actor=cast.prescriber)
-    assert _missing(cast.patient) == ["screening", "plan", "consent", "stage"]
+    assert _missing(cast.patient) == ["screening", "plan", "consent", "preparation", "stage"]
 
 
 def _dosing_type(cast: Cast) -> AppointmentType:
@@ -76,7 +77,8 @@ def test_staff_book_dosing_only_when_ready(cast: Cast) -> None:
     walk_to(cast.patient, PathwayStage.PREPARATION, actor=cast.prescriber)
     decision = booking_allowed(cast.patient, dosing, by_staff=True)
     assert not decision
-    assert decision.reason == "Not ready for dosing: preparation not finished."
+    assert decision.reason == "Not ready for dosing: preparation not started."
+    completed_preparation(cast.patient, actor=cast.prescriber)
     actions.start_dosing(cast.patient, actor=cast.prescriber)
     assert booking_allowed(cast.patient, dosing, by_staff=True)
 

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kapclinic.intake.demo import build_demo_intakes
+from kapclinic.consent.demo import build_demo_consents
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
+from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         )
         screenings = build_demo_screenings(seed=options["seed"])
         intakes = build_demo_intakes(seed=options["seed"])
+        consents = build_demo_consents()
+        preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         elapsed = time.perf_counter() - started
@@ -62,6 +66,8 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; intakes: {intakes} created; "
+            f"consents: {consents} created; "
+            f"preparations: {preparations} created; "
             f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PreparationConfig(AppConfig):
+    name = "kapclinic.preparation"
+    label = "preparation"
+    verbose_name = "Preparation"
