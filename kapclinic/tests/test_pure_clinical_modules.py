@@ -14,6 +14,7 @@ PURE_MODULES = [
     "kapclinic.dosing.discharge",
     "kapclinic.outcomes.instruments",
     "kapclinic.outcomes.change",
+    "kapclinic.outcomes.schedules",
 ]
 
 # A fresh interpreter, so modules other tests loaded do not hide an import.

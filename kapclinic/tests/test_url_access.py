@@ -136,6 +136,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:result": PATIENT_ONLY,
     "outcomes:enter": CARE_TEAM_CLINICAL,
     "outcomes:assign": CARE_TEAM_CLINICAL,
+    # Questionnaire schedules: a site's for the clinic admin, a patient's for the care
+    # team's clinicians; the e-mailed link answers to its signed token alone.
+    "outcomes:site_schedule": ADMIN_ONLY,
+    "outcomes:patient_schedule": CARE_TEAM_CLINICAL,
+    "questionnaire_link:answer": PUBLIC,
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -303,6 +308,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:result": lambda: {"pk": response().pk},
         "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
         "outcomes:assign": lambda: by_patient,
+        "outcomes:site_schedule": lambda: {"pk": cast.site.pk},
+        "outcomes:patient_schedule": lambda: by_patient,
+        "questionnaire_link:answer": lambda: {"token": "not-a-real-link"},
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,
