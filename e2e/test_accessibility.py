@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.outcomes.actions import assign, submit
+from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -102,6 +104,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/outcomes/alerts/",
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
+                f"/outcomes/patients/{cast.patient.pk}/schedule/",
                 "/book/possible-matches/",
             ],
         )
@@ -115,7 +118,12 @@ def test_admin_pages(axe_page: Page, live_server, cast):
         problems_on(
             axe_page,
             live_server.url,
-            ["/clinic/sites/", f"/clinic/sites/{cast.site.pk}/settings/", "/audit/"],
+            [
+                "/clinic/sites/",
+                f"/clinic/sites/{cast.site.pk}/settings/",
+                f"/outcomes/sites/{cast.site.pk}/schedule/",
+                "/audit/",
+            ],
         )
         == {}
     )
@@ -156,6 +164,22 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         f"/outcomes/me/results/{crisis.pk}/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
+
+
+def test_questionnaire_link_pages(axe_page: Page, live_server, cast):
+    now = timezone.now()
+    assignment = assign(
+        actor=cast.prescriber,
+        patient=cast.patient,
+        instrument="qids_sr16",
+        due_at=now,
+        expires_at=now + dt.timedelta(days=2),
+    )
+    paths = [
+        reverse("questionnaire_link:answer", args=[make_link_token(assignment.pk)]),
+        reverse("questionnaire_link:answer", args=["no-longer-valid"]),
+    ]
+    assert problems_on(axe_page, live_server.url, paths) == {}
 
 
 def test_reminder_link_pages(axe_page: Page, live_server, cast):

@@ -10,12 +10,14 @@ import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.outcomes.actions import assign
+from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -125,8 +127,40 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
         "/outcomes/alerts/",
         f"/outcomes/patients/{pk}/enter/madrs/",
         f"/outcomes/patients/{pk}/send/",
+        f"/outcomes/patients/{pk}/schedule/",
     ):
         page.goto(f"{live_server.url}{path}")
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_questionnaire_link_breaks_no_policy_rule(page: Page, live_server, cast):
+    now = timezone.now()
+    assignment = assign(
+        actor=cast.prescriber,
+        patient=cast.patient,
+        instrument="gad7",
+        due_at=now,
+        expires_at=now + dt.timedelta(days=2),
+    )
+    messages = _collect_console(page)
+    link = reverse("questionnaire_link:answer", args=[make_link_token(assignment.pk)])
+    page.goto(f"{live_server.url}{link}")
+    for number in range(1, 8):
+        page.locator(f"#id_item_{number}_0").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    page.goto(f"{live_server.url}{link}")
+    expect(page.get_by_role("heading", name="Already answered")).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_site_schedule_breaks_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    sign_in_staff(page, live_server.url, cast.admin)
+    page.goto(f"{live_server.url}/outcomes/sites/{cast.site.pk}/schedule/")
+    expect(page.get_by_role("heading", name="Questionnaire schedule")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("outcomes/", include("kapclinic.outcomes.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("r/", include("kapclinic.scheduling.reminder_urls")),
+    path("q/", include("kapclinic.outcomes.link_urls")),
     path("api/v1/", api_urls()),
     path("django-admin/", admin.site.urls),
 ]

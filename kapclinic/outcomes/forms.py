@@ -104,11 +104,7 @@ class AssignForm(ClinicFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["instrument"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [
-            (code, f"{inst.name} ({inst.measures})")
-            for code, inst in sorted(INSTRUMENTS.items(), key=lambda pair: pair[1].name)
-            if inst.rater == "patient"
-        ]
+        field.choices = patient_rated_choices()
 
 
 class AcknowledgeForm(ClinicFormMixin, forms.Form):
@@ -118,4 +114,45 @@ class AcknowledgeForm(ClinicFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: called the patient, safety plan reviewed.",
+    )
+
+
+def patient_rated_choices() -> list[tuple[str, str]]:
+    return [
+        (code, f"{inst.name} ({inst.measures})")
+        for code, inst in sorted(INSTRUMENTS.items(), key=lambda pair: pair[1].name)
+        if inst.rater == "patient"
+    ]
+
+
+class ScheduleRuleForm(ClinicFormMixin, forms.Form):
+    """Add a questionnaire to a schedule (a site's, or one patient's)."""
+
+    trigger = forms.ChoiceField(label="When")
+    instrument = forms.ChoiceField(label="Questionnaire")
+    weeks_after_course = forms.IntegerField(
+        label="Weeks after the course",
+        min_value=1,
+        max_value=52,
+        initial=8,
+        help_text="For weekly questionnaires: how many weeks after the last dose to go on.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kapclinic.outcomes.models import ScheduleRule
+
+        super().__init__(*args, **kwargs)
+        trigger = self.fields["trigger"]
+        instrument = self.fields["instrument"]
+        assert isinstance(trigger, forms.ChoiceField) and isinstance(instrument, forms.ChoiceField)
+        trigger.choices = ScheduleRule.Trigger.choices
+        instrument.choices = patient_rated_choices()
+
+
+class PauseForm(ClinicFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why pause",
+        min_length=5,
+        max_length=200,
+        help_text="For example: in hospital; the care team will ask in person.",
     )

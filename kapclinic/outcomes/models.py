@@ -29,16 +29,33 @@ class QuestionnaireAssignment(models.Model):
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
     due_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    # Empty for one the clinic's schedule created (no person asked for it).
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     draft = models.JSONField(default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The schedule occasion it answers ("before_dose:41:qids_sr16"); unique per
+    # patient, so a schedule run twice never asks twice.
+    schedule_key = models.CharField(max_length=80, blank=True)
+    # When the link went out, and the one reminder if it was not answered.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["patient", "completed_at", "expires_at"])]
+        indexes = [
+            models.Index(fields=["patient", "completed_at", "expires_at"]),
+            models.Index(fields=["completed_at", "sent_at", "due_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "schedule_key"],
+                condition=~models.Q(schedule_key=""),
+                name="questionnaire_occasion_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{INSTRUMENTS[self.instrument].name} due {self.due_at:%Y-%m-%d}"
@@ -159,3 +176,90 @@ class OnCallShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} on call {self.start:%Y-%m-%d %H:%M}"
+
+
+class ScheduleRule(models.Model):
+    """One line of a questionnaire schedule: ask `instrument` at `trigger` (see
+    `outcomes.schedules`). A site's rules are its default for every patient there;
+    a patient's own rule adds an instrument, or, switched off, removes the site's
+    rule of the same trigger and instrument for that patient only."""
+
+    class Trigger(models.TextChoices):
+        BASELINE = "baseline", "Baseline, before the first dose"
+        BEFORE_DOSE = "before_dose", "Before each dosing session"
+        AFTER_DOSE = "after_dose", "24 hours after each dosing session"
+        WEEKLY = "weekly", "Weekly during the course and for some weeks after"
+        MONTHLY = "monthly", "Monthly in maintenance"
+
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule_rules"
+    )
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule_rules"
+    )
+    trigger = models.CharField(max_length=12, choices=Trigger.choices)
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    is_active = models.BooleanField(default=True)
+    weeks_after_course = models.PositiveSmallIntegerField(
+        default=8, help_text="Weekly rules only: how many weeks after the last dose to go on."
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["trigger", "instrument", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(site__isnull=False) & models.Q(patient__isnull=True))
+                | (models.Q(site__isnull=True) & models.Q(patient__isnull=False)),
+                name="schedule_rule_site_or_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "trigger", "instrument"],
+                condition=models.Q(site__isnull=False),
+                name="schedule_rule_once_per_site",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "trigger", "instrument"],
+                condition=models.Q(patient__isnull=False),
+                name="schedule_rule_once_per_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_name}: {self.get_trigger_display()}"
+
+    @property
+    def instrument_name(self) -> str:
+        return INSTRUMENTS[self.instrument].name
+
+
+class SchedulePause(models.Model):
+    """The care team paused a patient's scheduled questionnaires (e.g. in hospital):
+    nothing new is sent until a clinician resumes them."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="schedule_pause")
+    reason = models.CharField(max_length=200)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Questionnaires paused {self.paused_at:%Y-%m-%d}"
+
+
+class OnCallContact(models.Model):
+    """The number an on-call prescriber receives escalation text messages on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_contact"
+    )
+    sms_number = models.CharField(
+        max_length=40, help_text="In international form, e.g. +13125550100."
+    )
+
+    def __str__(self) -> str:
+        return f"On-call number of {self.user}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapclinic.outcomes import views
+from kapclinic.outcomes import schedule_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("me/results/<id:pk>/", views.result, name="result"),
     path("patients/<id:pk>/send/", views.assign, name="assign"),
     path("patients/<id:pk>/enter/<slug:code>/", views.enter, name="enter"),
+    path("patients/<id:pk>/schedule/", schedule_views.patient_schedule, name="patient_schedule"),
+    path("sites/<id:pk>/schedule/", schedule_views.site_schedule, name="site_schedule"),
 ]

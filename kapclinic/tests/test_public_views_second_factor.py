@@ -41,6 +41,8 @@ PUBLIC_VIEWS: dict[str, dict[str, str]] = {
     "reminders:respond": {"token": "forged"},
     "reminders:claim": {"token": "forged"},
     "reminders:calendar_feed": {"token": "forged"},
+    # A questionnaire link: the signed token opens one questionnaire, nothing else.
+    "questionnaire_link:answer": {"token": "forged"},
     # Public booking: only a signed-in *patient* is treated differently (no details
     # asked); staff get the visitor's page. The manage pages answer to the signed
     # token alone, whoever holds it.

@@ -15,6 +15,7 @@ PURE_MODULES = [
     "kapclinic.outcomes.instruments",
     "kapclinic.outcomes.change",
     "kapclinic.consent.notices",
+    "kapclinic.outcomes.schedules",
 ]
 
 # A fresh interpreter, so modules other tests loaded do not hide an import.

@@ -182,6 +182,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "preparation:patient": CARE_TEAM_CLINICAL,
     "preparation:staff_checklist": row("405"),
     "preparation:complete": row("405"),
+    # Questionnaire schedules: a site's for the clinic admin, a patient's for the care
+    # team's clinicians; the e-mailed link answers to its signed token alone.
+    "outcomes:site_schedule": ADMIN_ONLY,
+    "outcomes:patient_schedule": CARE_TEAM_CLINICAL,
+    "questionnaire_link:answer": PUBLIC,
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -414,6 +419,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:result": lambda: {"pk": response().pk},
         "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
         "outcomes:assign": lambda: by_patient,
+        "outcomes:site_schedule": lambda: {"pk": cast.site.pk},
+        "outcomes:patient_schedule": lambda: by_patient,
+        "questionnaire_link:answer": lambda: {"token": "not-a-real-link"},
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,

@@ -1,0 +1,207 @@
+"""From the database to `outcomes.schedules` and back: which rules apply to a patient,
+what phase they are in, their dosing sessions, and the assignments that creates.
+
+Derived from data only (appointments of a dosing type, and their `DosingSession`
+when one exists), so a dosing session discharged by any code path schedules its
+24-hour questionnaire at the next planning run. Planning is idempotent: each
+occasion has a key unique per patient (a database constraint), so two workers
+planning at once create it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
+from kapclinic.clinics.models import Site
+from kapclinic.dosing.models import DosingSession
+from kapclinic.outcomes import schedules
+from kapclinic.outcomes.models import QuestionnaireAssignment, SchedulePause, ScheduleRule
+from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.scheduling.models import DOSING_CODES, Appointment, AppointmentStatus
+from kapclinic.treatment.models import PlanStatus, TreatmentPlan
+
+S = AppointmentStatus
+UPCOMING = (S.BOOKED, S.CONFIRMED, S.CHECKED_IN)
+HAPPENED_OR_AHEAD = (*UPCOMING, S.IN_PROGRESS, S.COMPLETED)
+# Patients the schedule never writes to: not yet in care, or out of the pathway.
+UNSCHEDULED_STAGES = (PathwayStage.ENQUIRY, PathwayStage.INELIGIBLE, PathwayStage.WITHDRAWN)
+
+
+def ensure_site_defaults(site: Site) -> None:
+    """Give a site the default rules the first time it is planned for or edited.
+
+    A site's rules are switched off rather than deleted, so a site with no rows at
+    all has never had a schedule: rules an admin switched off stay off."""
+    if ScheduleRule.objects.filter(site=site).exists():
+        return
+    with transaction.atomic():
+        for rule in schedules.DEFAULT_RULES:
+            ScheduleRule.objects.get_or_create(
+                site=site,
+                trigger=rule.trigger,
+                instrument=rule.instrument,
+                defaults={"weeks_after_course": rule.weeks_after_course},
+            )
+        record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type="outcomes.schedulerule",
+            detail={"site": site.pk, "defaults": len(schedules.DEFAULT_RULES)},
+        )
+
+
+def effective_rules(
+    site_rules: Iterable[ScheduleRule], patient_rules: Iterable[ScheduleRule]
+) -> list[schedules.Rule]:
+    """The site's active rules, with the patient's own rules added or switched off."""
+    merged: dict[tuple[str, str], ScheduleRule] = {}
+    for rule in site_rules:
+        merged[(rule.trigger, rule.instrument)] = rule
+    for rule in patient_rules:
+        merged[(rule.trigger, rule.instrument)] = rule
+    return [
+        schedules.Rule(r.trigger, r.instrument, int(r.weeks_after_course))
+        for r in merged.values()
+        if r.is_active
+    ]
+
+
+def dose_of(appointment: Appointment, session: DosingSession | None) -> schedules.Dose:
+    """A dosing appointment as the planner sees it: it ended at discharge, or at its
+    end once the visit is marked completed."""
+    ended_at: dt.datetime | None = None
+    if session is not None and session.discharged_at is not None:
+        ended_at = session.discharged_at
+    elif appointment.status == S.COMPLETED:
+        ended_at = appointment.end
+    return schedules.Dose(
+        ref=appointment.pk,
+        start=appointment.start,
+        ended_at=ended_at,
+        upcoming=appointment.status in UPCOMING,
+    )
+
+
+def dosing_appointments(patient_ids: Sequence[int]) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(
+        patient_id__in=patient_ids,
+        appointment_type__code__in=DOSING_CODES,
+        status__in=HAPPENED_OR_AHEAD,
+    ).select_related("dosing_session")
+
+
+def _session(appointment: Appointment) -> DosingSession | None:
+    try:
+        return appointment.dosing_session
+    except DosingSession.DoesNotExist:
+        return None
+
+
+def candidates() -> QuerySet[Patient]:
+    """Patients the schedule may write to: active, with a portal account (the link
+    is answered in their name), in care, not paused, with a dosing session booked."""
+    dosing = Appointment.objects.filter(
+        patient=OuterRef("pk"), appointment_type__code__in=DOSING_CODES
+    )
+    return (
+        Patient.objects.filter(is_active=True, user__isnull=False, user__is_active=True)
+        .exclude(stage__in=UNSCHEDULED_STAGES)
+        .filter(Exists(dosing))
+        .exclude(Exists(SchedulePause.objects.filter(patient=OuterRef("pk"))))
+    )
+
+
+def plan(
+    patients: Sequence[Patient], *, now: dt.datetime | None = None
+) -> list[QuestionnaireAssignment]:
+    """Create the assignments now due for `patients` (a batch: a fixed number of
+    queries, plus one insert and one audit row per new assignment)."""
+    now = now or timezone.now()
+    if not patients:
+        return []
+    ids = [p.pk for p in patients]
+    for site in {p.site_id: p.site for p in patients}.values():
+        ensure_site_defaults(site)
+    site_rules: dict[int, list[ScheduleRule]] = defaultdict(list)
+    for rule in ScheduleRule.objects.filter(site_id__in={p.site_id for p in patients}):
+        assert rule.site_id is not None
+        site_rules[rule.site_id].append(rule)
+    patient_rules: dict[int, list[ScheduleRule]] = defaultdict(list)
+    for rule in ScheduleRule.objects.filter(patient_id__in=ids):
+        assert rule.patient_id is not None
+        patient_rules[rule.patient_id].append(rule)
+    doses: dict[int, list[schedules.Dose]] = defaultdict(list)
+    for appointment in dosing_appointments(ids):
+        doses[appointment.patient_id].append(dose_of(appointment, _session(appointment)))
+    plan_phase = dict(
+        TreatmentPlan.objects.filter(patient_id__in=ids, status=PlanStatus.SIGNED).values_list(
+            "patient_id", "phase"
+        )
+    )
+    taken = set(
+        QuestionnaireAssignment.objects.filter(patient_id__in=ids)
+        .exclude(schedule_key="")
+        .values_list("patient_id", "schedule_key")
+    )
+    waiting = set(
+        QuestionnaireAssignment.objects.filter(
+            patient_id__in=ids, completed_at__isnull=True, expires_at__gt=now
+        ).values_list("patient_id", "instrument")
+    )
+    created: list[QuestionnaireAssignment] = []
+    for patient in patients:
+        rules = effective_rules(site_rules[patient.site_id], patient_rules[patient.pk])
+        phase = schedules.phase_for(patient.stage, plan_phase.get(patient.pk))
+        for due in schedules.due_now(rules, phase, doses[patient.pk], now):
+            # An occasion already asked, or the same questionnaire still waiting to
+            # be answered: one at a time, never a pile.
+            if (patient.pk, due.key) in taken or (patient.pk, due.instrument) in waiting:
+                continue
+            assignment = _create(patient, due)
+            if assignment is not None:
+                created.append(assignment)
+                waiting.add((patient.pk, due.instrument))
+    return created
+
+
+def _create(patient: Patient, due: schedules.Due) -> QuestionnaireAssignment | None:
+    try:
+        with transaction.atomic():
+            assignment = QuestionnaireAssignment.objects.create(
+                patient=patient,
+                instrument=due.instrument,
+                due_at=due.due_at,
+                expires_at=due.expires_at,
+                schedule_key=due.key,
+            )
+            record(
+                actor=None,
+                action=AuditAction.CREATE,
+                patient=patient,
+                obj=assignment,
+                detail={"instrument": due.instrument, "schedule": due.trigger},
+            )
+    except IntegrityError:
+        # Another worker planned the same occasion a moment ago.
+        return None
+    return assignment
+
+
+def plan_all(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Plan every candidate patient in batches; the number of assignments created."""
+    count = 0
+    ids = list(candidates().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = list(
+            Patient.objects.select_related("site").filter(pk__in=ids[start : start + batch])
+        )
+        count += len(plan(chunk, now=now))
+    return count
