@@ -102,6 +102,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/outcomes/alerts/",
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
+                f"/outcomes/patients/{cast.patient.pk}/trajectory/phq9/",
                 "/book/possible-matches/",
             ],
         )
@@ -154,6 +155,7 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         "/r/waitlist/",
         f"/outcomes/me/questionnaires/{assignment.pk}/",
         f"/outcomes/me/results/{crisis.pk}/",
+        "/outcomes/me/progress/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
 

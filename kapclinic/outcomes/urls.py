@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapclinic.outcomes import views
+from kapclinic.outcomes import trajectory_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -10,4 +10,10 @@ urlpatterns = [
     path("me/results/<id:pk>/", views.result, name="result"),
     path("patients/<id:pk>/send/", views.assign, name="assign"),
     path("patients/<id:pk>/enter/<slug:code>/", views.enter, name="enter"),
+    path("me/progress/", trajectory_views.my_progress, name="my_progress"),
+    path(
+        "patients/<id:pk>/trajectory/<slug:code>/",
+        trajectory_views.trajectory,
+        name="trajectory",
+    ),
 ]

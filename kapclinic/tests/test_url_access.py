@@ -136,6 +136,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:result": PATIENT_ONLY,
     "outcomes:enter": CARE_TEAM_CLINICAL,
     "outcomes:assign": CARE_TEAM_CLINICAL,
+    "outcomes:trajectory": CARE_TEAM_CLINICAL,
+    "outcomes:my_progress": PATIENT_ONLY,
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -303,6 +305,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:result": lambda: {"pk": response().pk},
         "outcomes:enter": lambda: {"pk": patient.pk, "code": "phq9"},
         "outcomes:assign": lambda: by_patient,
+        "outcomes:trajectory": lambda: {"pk": patient.pk, "code": "phq9"},
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,
