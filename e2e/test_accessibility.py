@@ -103,6 +103,10 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
                 f"/outcomes/patients/{cast.patient.pk}/trajectory/phq9/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/bladder/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/misuse/",
+                "/outcomes/analytics/",
                 "/book/possible-matches/",
             ],
         )

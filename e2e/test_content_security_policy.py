@@ -126,6 +126,9 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
         f"/outcomes/patients/{pk}/enter/madrs/",
         f"/outcomes/patients/{pk}/send/",
         f"/outcomes/patients/{pk}/trajectory/phq9/",
+        f"/outcomes/patients/{pk}/safety/",
+        f"/outcomes/patients/{pk}/safety/bladder/",
+        "/outcomes/analytics/",
     ):
         page.goto(f"{live_server.url}{path}")
     blocked = [m for m in messages if "Content Security Policy" in m]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from kapclinic.outcomes import trajectory_views, views
+from kapclinic.outcomes import analytics_views, trajectory_views, views
+from kapclinic.outcomes.safety import views as safety_views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -16,4 +17,9 @@ urlpatterns = [
         trajectory_views.trajectory,
         name="trajectory",
     ),
+    path("analytics/", analytics_views.clinic_analytics, name="analytics"),
+    path("analytics/export.csv", analytics_views.analytics_export, name="analytics_export"),
+    path("patients/<id:pk>/safety/", safety_views.panel, name="safety"),
+    path("patients/<id:pk>/safety/bladder/", safety_views.bladder_check, name="bladder_check"),
+    path("patients/<id:pk>/safety/misuse/", safety_views.misuse_signal, name="misuse_signal"),
 ]
