@@ -105,6 +105,11 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
                 f"/outcomes/patients/{cast.patient.pk}/schedule/",
+                f"/outcomes/patients/{cast.patient.pk}/trajectory/phq9/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/bladder/",
+                f"/outcomes/patients/{cast.patient.pk}/safety/misuse/",
+                "/outcomes/analytics/",
                 "/book/possible-matches/",
             ],
         )
@@ -162,6 +167,7 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         "/r/waitlist/",
         f"/outcomes/me/questionnaires/{assignment.pk}/",
         f"/outcomes/me/results/{crisis.pk}/",
+        "/outcomes/me/progress/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
 

@@ -120,6 +120,7 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
         page.locator(f"#id_item_{number}_1").check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="Help is available now")).to_be_visible()
+    page.goto(f"{live_server.url}/outcomes/me/progress/")
     page.context.clear_cookies()
     sign_in_staff(page, live_server.url, cast.prescriber)
     pk = cast.patient.pk
@@ -128,6 +129,10 @@ def test_questionnaire_crisis_and_alert_pages_break_no_policy_rule(page: Page, l
         f"/outcomes/patients/{pk}/enter/madrs/",
         f"/outcomes/patients/{pk}/send/",
         f"/outcomes/patients/{pk}/schedule/",
+        f"/outcomes/patients/{pk}/trajectory/phq9/",
+        f"/outcomes/patients/{pk}/safety/",
+        f"/outcomes/patients/{pk}/safety/bladder/",
+        "/outcomes/analytics/",
     ):
         page.goto(f"{live_server.url}{path}")
     blocked = [m for m in messages if "Content Security Policy" in m]

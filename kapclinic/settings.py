@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kapclinic.intake",
     "kapclinic.consent",
     "kapclinic.preparation",
+    "kapclinic.outcomes.safety",
 ]
 
 MIDDLEWARE = [

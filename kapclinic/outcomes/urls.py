@@ -1,6 +1,8 @@
 from django.urls import path
 
 from kapclinic.outcomes import schedule_views, views
+from kapclinic.outcomes import analytics_views, trajectory_views, views
+from kapclinic.outcomes.safety import views as safety_views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -12,4 +14,15 @@ urlpatterns = [
     path("patients/<id:pk>/enter/<slug:code>/", views.enter, name="enter"),
     path("patients/<id:pk>/schedule/", schedule_views.patient_schedule, name="patient_schedule"),
     path("sites/<id:pk>/schedule/", schedule_views.site_schedule, name="site_schedule"),
+    path("me/progress/", trajectory_views.my_progress, name="my_progress"),
+    path(
+        "patients/<id:pk>/trajectory/<slug:code>/",
+        trajectory_views.trajectory,
+        name="trajectory",
+    ),
+    path("analytics/", analytics_views.clinic_analytics, name="analytics"),
+    path("analytics/export.csv", analytics_views.analytics_export, name="analytics_export"),
+    path("patients/<id:pk>/safety/", safety_views.panel, name="safety"),
+    path("patients/<id:pk>/safety/bladder/", safety_views.bladder_check, name="bladder_check"),
+    path("patients/<id:pk>/safety/misuse/", safety_views.misuse_signal, name="misuse_signal"),
 ]

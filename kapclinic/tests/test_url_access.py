@@ -187,6 +187,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:site_schedule": ADMIN_ONLY,
     "outcomes:patient_schedule": CARE_TEAM_CLINICAL,
     "questionnaire_link:answer": PUBLIC,
+    "outcomes:trajectory": CARE_TEAM_CLINICAL,
+    "outcomes:my_progress": PATIENT_ONLY,
+    # The long-term safety panel is the prescriber's (CLINICAL.md 7).
+    "outcomes:safety": row("404", prescriber="ok"),
+    "outcomes:bladder_check": row("404", prescriber="ok"),
+    "outcomes:misuse_signal": row("404", prescriber="ok"),
+    # Clinic analytics: aggregates only, cohorts under 5 suppressed.
+    "outcomes:analytics": row("404", prescriber="ok", admin="ok"),
+    "outcomes:analytics_export": row("404", prescriber="ok", admin="ok"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -422,6 +431,10 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:site_schedule": lambda: {"pk": cast.site.pk},
         "outcomes:patient_schedule": lambda: by_patient,
         "questionnaire_link:answer": lambda: {"token": "not-a-real-link"},
+        "outcomes:trajectory": lambda: {"pk": patient.pk, "code": "phq9"},
+        "outcomes:safety": lambda: by_patient,
+        "outcomes:bladder_check": lambda: by_patient,
+        "outcomes:misuse_signal": lambda: by_patient,
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,

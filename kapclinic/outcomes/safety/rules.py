@@ -1,0 +1,244 @@
+"""The long-term safety rules of CLINICAL.md section 7, as pure code (no Django).
+
+Section 7 asks to track, per patient: cumulative dose and session frequency (flag
+escalation), blood pressure across sessions, bladder and urinary symptoms monthly
+(ketamine cystitis) and misuse signals (requests for early doses, dose escalation,
+positive substance use). It gives no numbers, so the thresholds here are the ones
+the rest of the record already uses, each named where it is defined:
+
+- frequency: a week with more doses than the plan allows (the plan's
+  ``max_doses_per_week``), or more doses in the last 4 weeks than in the 4 before
+  (a patient whose doses come closer together);
+- dose: a session given more than the plan ordered, or a per-session dose that has
+  risen by a quarter or more from the first session of the course [our default];
+- blood pressure: a resting (baseline) reading above the site's pre-dose limit
+  (default 140/90, CLINICAL.md 4) at each of the last 3 sessions is a sustained
+  rise; a rise from baseline at or above the site's warning (default 40 systolic
+  or 25 diastolic) is flagged on its session;
+- bladder: any symptom is a flag (ketamine cystitis presents with urgency,
+  frequency, pain); blood in the urine is urgent; a check older than 31 days is due;
+- misuse: every recorded request for an early or extra dose and every positive
+  substance test is a signal, and two or more early or extra requests in 90 days
+  is a pattern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+Level = Literal["warn", "urgent"]
+
+RECENT_WEEKS = 4
+SUSTAINED_SESSIONS = 3
+DOSE_RISE_FRACTION = Decimal("0.25")
+BLADDER_CHECK_DAYS = 31
+REQUEST_PATTERN_COUNT = 2
+REQUEST_PATTERN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One thing for the prescriber to review, and why."""
+
+    topic: str
+    level: Level
+    message: str
+
+
+@dataclass(frozen=True)
+class WeekDoses:
+    week: dt.date
+    doses: int
+    allowed: int
+
+
+@dataclass(frozen=True)
+class SessionDose:
+    when: dt.datetime
+    given_mg: Decimal
+    ordered_mg: Decimal
+
+
+@dataclass(frozen=True)
+class SessionPressure:
+    when: dt.datetime
+    baseline_systolic: int | None
+    baseline_diastolic: int | None
+    peak_systolic: int | None
+    peak_diastolic: int | None
+
+
+@dataclass(frozen=True)
+class PressureLimits:
+    resting_systolic: int = 140
+    resting_diastolic: int = 90
+    rise_systolic: int = 40
+    rise_diastolic: int = 25
+
+
+@dataclass(frozen=True)
+class BladderAnswers:
+    checked_on: dt.date
+    urgency: bool
+    frequency: bool
+    pain: bool
+    blood: bool
+
+
+def mg(amount: Decimal) -> str:
+    """A dose as people write it: 35, 37.5, never 35.00."""
+    return format(amount.normalize(), "f")
+
+
+def frequency_flags(weeks: Sequence[WeekDoses], today: dt.date) -> list[Flag]:
+    """Weeks above the plan's limit, and doses coming closer together."""
+    flags = [
+        Flag(
+            "frequency",
+            "warn",
+            f"{w.doses} doses in the week of {w.week:%d %b %Y}, above the plan's {w.allowed}.",
+        )
+        for w in weeks
+        if w.allowed and w.doses > w.allowed
+    ]
+    recent_start = today - dt.timedelta(weeks=RECENT_WEEKS)
+    before_start = recent_start - dt.timedelta(weeks=RECENT_WEEKS)
+    recent = sum(w.doses for w in weeks if recent_start < w.week <= today)
+    before = sum(w.doses for w in weeks if before_start < w.week <= recent_start)
+    # Only a rise from an established rhythm counts: a course starting is no escalation.
+    if before and recent > before:
+        flags.append(
+            Flag(
+                "frequency",
+                "warn",
+                f"{recent} doses in the last {RECENT_WEEKS} weeks, up from {before} "
+                f"in the {RECENT_WEEKS} weeks before.",
+            )
+        )
+    return flags
+
+
+def dose_flags(sessions: Sequence[SessionDose]) -> list[Flag]:
+    """Sessions given more than ordered, and a per-session dose rising over the course."""
+    flags = [
+        Flag(
+            "dose",
+            "urgent",
+            f"{mg(s.given_mg)} mg given on {s.when:%d %b %Y}, above the "
+            f"{mg(s.ordered_mg)} mg ordered.",
+        )
+        for s in sessions
+        if s.given_mg > s.ordered_mg
+    ]
+    given = [s for s in sorted(sessions, key=lambda s: s.when) if s.given_mg > 0]
+    if len(given) >= 2:
+        first, last = given[0].given_mg, given[-1].given_mg
+        if last >= first * (1 + DOSE_RISE_FRACTION):
+            flags.append(
+                Flag(
+                    "dose",
+                    "warn",
+                    f"Dose per session has risen from {mg(first)} mg to {mg(last)} mg.",
+                )
+            )
+    return flags
+
+
+def pressure_flags(sessions: Sequence[SessionPressure], limits: PressureLimits) -> list[Flag]:
+    """A sustained raised resting pressure, and in-session rises at the warning level."""
+    flags = []
+    for s in sessions:
+        if None in (s.baseline_systolic, s.peak_systolic):
+            continue
+        assert s.baseline_systolic is not None and s.peak_systolic is not None
+        rise_sys = s.peak_systolic - s.baseline_systolic
+        rise_dia = (
+            (s.peak_diastolic or 0) - (s.baseline_diastolic or 0)
+            if s.peak_diastolic is not None and s.baseline_diastolic is not None
+            else 0
+        )
+        if rise_sys >= limits.rise_systolic or rise_dia >= limits.rise_diastolic:
+            flags.append(
+                Flag(
+                    "blood pressure",
+                    "warn",
+                    f"Blood pressure rose by {rise_sys}/{rise_dia} mmHg on {s.when:%d %b %Y}.",
+                )
+            )
+    recent = [s for s in sorted(sessions, key=lambda s: s.when) if s.baseline_systolic][
+        -SUSTAINED_SESSIONS:
+    ]
+    if len(recent) == SUSTAINED_SESSIONS and all(
+        (s.baseline_systolic or 0) > limits.resting_systolic
+        or (s.baseline_diastolic or 0) > limits.resting_diastolic
+        for s in recent
+    ):
+        flags.append(
+            Flag(
+                "blood pressure",
+                "warn",
+                f"Resting blood pressure above {limits.resting_systolic}/"
+                f"{limits.resting_diastolic} before each of the last {SUSTAINED_SESSIONS} "
+                "sessions: review for hypertension.",
+            )
+        )
+    return flags
+
+
+def bladder_flags(checks: Sequence[BladderAnswers], today: dt.date, *, dosing: bool) -> list[Flag]:
+    """Symptoms at the latest check, and a check due for a patient being dosed."""
+    latest = max(checks, key=lambda c: c.checked_on, default=None)
+    flags = []
+    if latest is not None:
+        symptoms = [
+            name
+            for name, present in (
+                ("urgency", latest.urgency),
+                ("frequency", latest.frequency),
+                ("pain", latest.pain),
+                ("blood in the urine", latest.blood),
+            )
+            if present
+        ]
+        if symptoms:
+            flags.append(
+                Flag(
+                    "bladder",
+                    "urgent" if latest.blood else "warn",
+                    f"Urinary symptoms on {latest.checked_on:%d %b %Y}: {', '.join(symptoms)}. "
+                    "Consider ketamine cystitis: urine test and review the dose.",
+                )
+            )
+    if dosing and (latest is None or (today - latest.checked_on).days > BLADDER_CHECK_DAYS):
+        flags.append(Flag("bladder", "warn", "The monthly bladder check is due."))
+    return flags
+
+
+def misuse_flags(signals: Sequence[tuple[dt.date, str, str]], today: dt.date) -> list[Flag]:
+    """``signals`` are ``(noted_on, kind, kind label)``; kinds ``early_dose`` and
+    ``extra_dose`` are requests, ``positive_test`` a positive substance test."""
+    flags = [
+        Flag(
+            "misuse",
+            "urgent" if kind == "positive_test" else "warn",
+            f"{label} on {noted_on:%d %b %Y}.",
+        )
+        for noted_on, kind, label in sorted(signals, reverse=True)
+    ]
+    since = today - dt.timedelta(days=REQUEST_PATTERN_DAYS)
+    requests = [s for s in signals if s[1] in ("early_dose", "extra_dose") and s[0] >= since]
+    if len(requests) >= REQUEST_PATTERN_COUNT:
+        flags.insert(
+            0,
+            Flag(
+                "misuse",
+                "urgent",
+                f"{len(requests)} requests for early or extra doses "
+                f"in {REQUEST_PATTERN_DAYS} days.",
+            ),
+        )
+    return flags
