@@ -1,7 +1,6 @@
 from django.urls import path
 
-from kapclinic.outcomes import schedule_views, views
-from kapclinic.outcomes import analytics_views, trajectory_views, views
+from kapclinic.outcomes import analytics_views, schedule_views, trajectory_views, views
 from kapclinic.outcomes.safety import views as safety_views
 
 app_name = "outcomes"

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.consent.demo import build_demo_consents
+from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
