@@ -103,6 +103,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/outcomes/patients/{cast.patient.pk}/enter/madrs/",
                 f"/outcomes/patients/{cast.patient.pk}/send/",
                 "/book/possible-matches/",
+                "/schedule/waitlist/",
             ],
         )
         == {}
