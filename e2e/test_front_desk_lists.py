@@ -12,11 +12,12 @@ from e2e.test_accessibility import axe_page, serious_violations  # noqa: F401  #
 from kapclinic.patients.tests.test_merge import make_duplicate
 from kapclinic.scheduling.models import Appointment, PublicBooking, WaitlistEntry
 from kapclinic.scheduling.tests.helpers import make_appointment
+from kapclinic.test import Cast
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _fill(cast) -> None:  # type: ignore[no-untyped-def]
+def _fill(cast: Cast) -> None:
     duplicate = make_duplicate(cast, cast.other_patient)
     PublicBooking.objects.create(
         appointment=Appointment.objects.get(patient=duplicate), possible_match=cast.other_patient
