@@ -111,6 +111,7 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/outcomes/patients/{cast.patient.pk}/safety/misuse/",
                 "/outcomes/analytics/",
                 "/book/possible-matches/",
+                "/schedule/waitlist/",
             ],
         )
         == {}

@@ -65,6 +65,7 @@ def test_calendar_and_portal_appointment_pages_break_no_policy_rule(page: Page, 
         f"/schedule/appointments/{appointment.pk}/",
         f"/schedule/appointments/{appointment.pk}/move/",
         "/book/possible-matches/",
+        "/schedule/waitlist/",
     ):
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -150,12 +150,13 @@ def _check(actor: User, kept: Patient, duplicate: Patient) -> None:
             raise MergeRefused(f"Both records have a {name}; only one can be kept.")
 
 
-def _move(kept: Patient, duplicate: Patient) -> dict[str, int]:
-    """Point every MOVE and CLINICAL row at the kept record; counts by model."""
+def _move(kept: Patient, duplicate: Patient) -> tuple[dict[str, int], int]:
+    """Point every MOVE and CLINICAL row at the kept record: the counts by model, and
+    how many care-team places were dropped as already on the kept record's team."""
     moved: dict[str, int] = {}
     # The same clinician on both care teams stays once, on the kept record.
     on_kept_team = CareTeamMember.objects.filter(patient=kept).values("user")
-    CareTeamMember.objects.filter(patient=duplicate, user__in=on_kept_team).delete()
+    dropped, _ = CareTeamMember.objects.filter(patient=duplicate, user__in=on_kept_team).delete()
     for relation in patient_relations():
         key = relation_key(relation)
         if RELATIONS[key] == HISTORY:
@@ -163,7 +164,7 @@ def _move(kept: Patient, duplicate: Patient) -> dict[str, int]:
         count = _rows(relation, duplicate).update(**{relation.field.name: kept})
         if count:
             moved[_model(relation)._meta.label_lower] = count
-    return moved
+    return moved, dropped
 
 
 @transaction.atomic
@@ -185,7 +186,7 @@ def merge_records(
     _check(actor, kept, duplicate)
     filled = [f for f in FILLED_FIELDS if not getattr(kept, f) and getattr(duplicate, f)]
     portal_user = duplicate.user
-    moved = _move(kept, duplicate)
+    moved, dropped = _move(kept, duplicate)
     duplicate.user = None
     duplicate.is_active = False
     duplicate.merged_into = kept
@@ -208,6 +209,7 @@ def merge_records(
             "merge": {"kept_mrn": kept.mrn, "merged_mrn": duplicate.mrn},
             "merged_patient": duplicate.pk,
             "moved": moved,
+            "care_team_already_on_kept": dropped,
             "fields": sorted(changed),
             **(detail or {}),
         },

@@ -20,7 +20,7 @@ from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction, AuditOutcome
 from kapclinic.patients.access import ROSTER_ROLES, visible_patients
 from kapclinic.patients.models import CareTeamMember, Patient
-from kapclinic.scheduling.models import Appointment, AppointmentType
+from kapclinic.scheduling.models import Appointment, AppointmentType, WaitlistEntry
 
 
 def _site_ids(user: User) -> list[int]:
@@ -83,3 +83,18 @@ def may_manage(user: User, appointment: Appointment) -> bool:
     if user.role == Role.PATIENT:
         return True
     return user.role in ROSTER_ROLES and user.sites.filter(pk=appointment.site_id).exists()
+
+
+def visible_waitlist(user: User) -> QuerySet[WaitlistEntry]:
+    """Waitlist entries `user` may see on the staff overview: front desk those at
+    their sites; clinicians those of patients on their care team, or waiting for
+    them by name. Nobody else (patients see their own on their own page)."""
+    entries = WaitlistEntry.objects.filter(patient__merged_into__isnull=True)
+    if not user.is_authenticated or not user.is_active:
+        return entries.none()
+    if user.role == Role.FRONT_DESK:
+        return entries.filter(appointment_type__site__in=_site_ids(user))
+    if user.role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST):
+        on_team = CareTeamMember.objects.filter(user=user, patient=OuterRef("patient"))
+        return entries.filter(Q(clinician=user) | Q(Exists(on_team)))
+    return entries.none()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from kapclinic.accounts.models import Role, User
 from kapclinic.clinics.models import Room, Site
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.scheduling.calendar import load_calendar
+from kapclinic.scheduling.demo_followups import build_demo_followups
 from kapclinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -124,6 +125,7 @@ _LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 class DemoSchedule:
     types_created: int = 0
     appointments_created: int = 0
+    followups: dict[str, int] = field(default_factory=dict)
 
 
 def build_demo_schedule(
@@ -145,6 +147,8 @@ def build_demo_schedule(
             for n, (key, site) in enumerate(sorted(sites.items())):
                 rng = random.Random(f"{seed}-{n}")  # noqa: S311  # synthetic data, not secrets
                 result.appointments_created += _book_site(site, front_desk[key], rng)
+        ordered = [site for _, site in sorted(sites.items())]
+        result.followups = build_demo_followups(ordered)
     return result
 
 

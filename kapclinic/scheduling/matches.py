@@ -10,7 +10,7 @@ leaves the list of bookings to check, and the decision is audited.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
@@ -31,6 +31,9 @@ def bookings_to_check(user: User) -> QuerySet[PublicBooking]:
         possible_match__merged_into__isnull=True,
         appointment__patient__merged_into__isnull=True,
         match_outcome="",
+    ).exclude(
+        # Already on the matched record (the visitor proved the e-mail address).
+        possible_match=F("appointment__patient")
     )
 
 

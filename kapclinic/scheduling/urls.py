@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapclinic.scheduling import portal_views, views
+from kapclinic.scheduling import portal_views, views, waitlist_views
 
 app_name = "scheduling"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("day/", views.day, name="day"),
     path("week/", views.week, name="week"),
     path("book/", views.book, name="book"),
+    path("waitlist/", waitlist_views.overview, name="waitlist"),
+    path("waitlist/<id:pk>/remove/", waitlist_views.remove, name="waitlist_remove"),
     path("appointments/<id:pk>/", views.appointment_detail, name="appointment"),
     path("appointments/<id:pk>/move/", views.move, name="move"),
     path("appointments/<id:pk>/status/", views.change_status, name="status"),

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -186,10 +186,55 @@ def _day_page(request: HttpRequest, *, today_page: bool) -> HttpResponse:
     return render(request, "scheduling/day.html", context)
 
 
+def _all_sites_today(request: HttpRequest, user: User, sites: list[Site]) -> HttpResponse:
+    """A clinician's own visits today at every site they work at, each in its site's
+    time and local day, in one query, the site named on each."""
+    now = timezone.now()
+    days = Q()
+    for site in sites:
+        local_today = now.astimezone(ZoneInfo(site.time_zone)).date()
+        lower, upper = range_bounds(site.time_zone, local_today, local_today)
+        days |= Q(site=site, start__gte=lower, start__lt=upper)
+    related = ("patient", "appointment_type", "clinician", "room", "chair", "site")
+    appointments = list(
+        visible_appointments(user)
+        .filter(days, clinician=user)
+        .select_related(*related)
+        .order_by("start", "pk")
+    )
+    for appointment in appointments:
+        _local([appointment], appointment.site)
+    record(
+        actor=user,
+        action=AuditAction.LIST,
+        object_type="scheduling.appointment",
+        detail={
+            "sites": [site.pk for site in sites],
+            "today": True,
+            "clinician": user.pk,
+            "count": len(appointments),
+        },
+    )
+    context = {
+        "appointments": appointments,
+        "sites": sites,
+        "all_sites": True,
+        "today_page": True,
+        "steps": STEPS,
+        "here": request.get_full_path(),
+    }
+    return render(request, "scheduling/day.html", context)
+
+
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     """The landing page for front desk and nurses (the site's day) and clinicians
-    (their own day)."""
+    (their own day; across all their sites unless they pick one)."""
+    user = calendar_user(request)
+    if user.role not in SITE_DAY_ROLES and not request.GET:
+        sites = list(_sites(user))
+        if len(sites) > 1:
+            return _all_sites_today(request, user, sites)
     return _day_page(request, today_page=True)
 
 

@@ -199,3 +199,29 @@ def leave_waitlist(*, actor: User, entry: WaitlistEntry) -> WaitlistEntry:
             detail={"status": W.WITHDRAWN},
         )
     return current
+
+
+@transaction.atomic
+def remove_from_waitlist(*, actor: User, entry: WaitlistEntry, reason: str) -> WaitlistEntry:
+    """Staff take a waiting entry off the list, saying why (kept on the entry)."""
+    if not actor.is_clinic_staff or not may_book_for(actor, entry.patient, entry.appointment_type):
+        raise WaitlistError("You cannot change this patient's waitlist.")
+    reason = reason.strip()
+    if not reason:
+        raise WaitlistError("Give a reason for taking the patient off the waitlist.")
+    current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.status != W.WAITING:
+        raise WaitlistError("This patient is no longer waiting for this visit.")
+    current.status = W.WITHDRAWN
+    current.withdrawn_reason = reason[:300]
+    current.withdrawn_at = timezone.now()
+    current.save(update_fields=["status", "withdrawn_reason", "withdrawn_at"])
+    # The reason may be personal: the audit row names the fields only.
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=entry.patient,
+        obj=current,
+        detail={"status": W.WITHDRAWN, "fields": ["status", "withdrawn_reason"]},
+    )
+    return current

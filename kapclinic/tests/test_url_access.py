@@ -240,6 +240,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "scheduling:day": ROSTER,
     "scheduling:week": ROSTER,
     "scheduling:book": ROSTER,
+    "scheduling:waitlist": ROSTER,
+    "scheduling:waitlist_remove": row("405"),
     # The cast's appointment is the patient's, at site A with the prescriber.
     "scheduling:appointment": row(
         "404", front_desk="ok", nurse="ok", prescriber="ok", patient="404"
@@ -484,6 +486,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "scheduling:status": appointment,
         "scheduling:portal_appointment": appointment,
         "scheduling:portal_cancel": appointment,
+        "scheduling:waitlist_remove": lambda: {"pk": 1},
         # A forged token: every role gets the kind "link no longer works" page.
         "reminders:respond": lambda: {"token": "not-a-real-link"},
         "reminders:claim": lambda: {"token": "not-a-real-offer"},

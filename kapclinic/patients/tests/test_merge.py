@@ -205,7 +205,11 @@ def test_a_clinician_on_both_care_teams_stays_once(cast: Cast) -> None:
     duplicate = make_duplicate(cast, cast.patient)
     CareTeamMember.objects.create(patient=duplicate, user=cast.prescriber, role="prescriber")
     CareTeamMember.objects.create(patient=duplicate, user=cast.therapist, role="therapist")
+    marker = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     merge_records(actor=cast.front_desk, kept=cast.patient, duplicate=duplicate)
+    event = AuditEvent.objects.get(id__gt=marker)
+    assert event.detail["care_team_already_on_kept"] == 1
+    assert event.detail["moved"]["patients.careteammember"] == 1
     team = set(CareTeamMember.objects.filter(patient=cast.patient).values_list("user", flat=True))
     assert team == {cast.prescriber.pk, cast.nurse.pk, cast.therapist.pk}
     assert not CareTeamMember.objects.filter(patient=duplicate).exists()

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kapclinic.accounts.models import Role, User
 from kapclinic.audit.models import AuditEvent
+from kapclinic.patients.models import Patient
 from kapclinic.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -68,6 +69,9 @@ def test_demo_schedule_is_idempotent_and_deterministic() -> None:
     seed()
     assert Appointment.objects.count() == len(first)
     Appointment.objects.all().delete()
+    # The online visitor the demo adds (a possible duplicate) goes too, so the same
+    # patients are booked again.
+    Patient.objects.filter(mrn__startswith="KAP-").delete()
     seed()
     again = list(
         Appointment.objects.order_by("start", "pk").values_list("start", "status", "clinician_id")
@@ -92,3 +96,35 @@ def test_demo_front_desk_sees_a_full_today_and_week(client) -> None:
             assert len(today.context["appointments"]) >= 3, site.name
             days = [items for _, items, _ in week.context["days"]]
             assert all(days[n] for n in range(5)), site.name  # every weekday has visits
+
+
+@pytest.mark.django_db
+def test_demo_has_reminders_a_waitlist_and_a_duplicate_to_merge() -> None:
+    from kapclinic.scheduling.matches import bookings_to_check, merge_booking_match
+    from kapclinic.scheduling.models import PublicBooking, Reminder, WaitlistEntry
+
+    seed()
+    reminders = Reminder.objects.all()
+    assert reminders.filter(sent_at__isnull=False).exists()
+    assert reminders.filter(sent_at__isnull=True).exists()
+    assert not reminders.filter(sent_at__isnull=True, due_at__lte=dt.datetime.now(dt.UTC)).exists()
+    for site_entries in (
+        WaitlistEntry.objects.filter(appointment_type__site=s)
+        for s in {
+            e.appointment_type.site
+            for e in WaitlistEntry.objects.select_related("appointment_type")
+        }
+    ):
+        assert site_entries.count() == 2
+        offered = site_entries.filter(offered_appointment__isnull=False)
+        assert offered.count() == 1
+        freed = offered.get().offered_appointment
+        assert freed is not None and freed.status == AppointmentStatus.CANCELLED
+        assert offered.get().created_at < site_entries.exclude(pk=offered.get().pk).get().created_at
+    desk = User.objects.get(email="frontdesk@demo.kapclinic.test")
+    [booking] = bookings_to_check(desk)
+    seed()  # again: nothing more
+    assert PublicBooking.objects.filter(possible_match__isnull=False).count() == 1
+    assert Reminder.objects.count() == reminders.count()
+    merge_booking_match(actor=desk, booking=booking)
+    assert Patient.objects.filter(merged_into=booking.possible_match).count() == 1

@@ -135,3 +135,12 @@ def test_the_list_takes_a_fixed_number_of_queries(
 
 
 QUERIES = 11
+
+
+def test_a_booking_already_on_the_matched_record_is_not_listed(client: Client, cast: Cast) -> None:
+    """The visitor proved the e-mail address, so the booking moved to that record."""
+    booking = _booking(cast)
+    Appointment.objects.filter(pk=booking.appointment_id).update(patient=cast.other_patient)
+    login(client, cast.front_desk)
+    page = client.get(reverse("book:possible_matches")).text
+    assert "Same person: merge" not in page

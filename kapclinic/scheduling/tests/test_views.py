@@ -349,3 +349,68 @@ def test_a_staff_move_goes_on_the_history_without_a_reason(schedule: Schedule) -
     )
     [change] = appointment.changes.all()
     assert (change.via, change.by, change.reason) == ("staff", schedule.cast.front_desk, "")
+
+
+def _second_site_visit(schedule: Schedule) -> Appointment:
+    """The prescriber also works at site B (Los Angeles): a follow-up there at 9:00
+    local time on MONDAY, which is 12:00 in New York."""
+    from zoneinfo import ZoneInfo
+
+    from kapclinic.scheduling.models import AppointmentType, Resource, TypeCode
+    from kapclinic.scheduling.tests.conftest import add_hours
+
+    cast = schedule.cast
+    site_b = cast.other_site
+    cast.prescriber.sites.add(site_b)
+    add_hours(cast.prescriber, site_b, 8, 10)
+    kind = AppointmentType.objects.create(
+        site=site_b,
+        code=TypeCode.FOLLOW_UP,
+        name="Follow-up (West)",
+        duration_minutes=30,
+        provider_roles=["prescriber"],
+        resource=Resource.NONE,
+    )
+    start = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=ZoneInfo("America/Los_Angeles"))
+    return book(schedule, 9, appointment_type=kind, start=start, actor=cast.prescriber)
+
+
+def test_a_clinician_at_two_sites_sees_both_today(client: Client, schedule: Schedule) -> None:
+    book(schedule, 10)  # site A, 10:00 New York
+    _second_site_visit(schedule)
+    book(
+        schedule,
+        11,
+        patient=schedule.cast.other_patient,
+        appointment_type=schedule.consultation,
+        clinician=schedule.cast.therapist.pk,
+        room=schedule.consulting_room.pk,
+    )
+    with time_machine.travel(at(MONDAY, 7), tick=False):
+        login(client, schedule.cast.prescriber)
+        page = client.get(reverse("scheduling:today")).text
+        site_a_only = client.get(reverse("scheduling:today"), {"site": schedule.cast.site.pk})
+    assert "2 appointments" in page
+    assert "10:00\u201310:30" in page and "Site A \u00b7 Follow-up call" in page
+    assert "09:00\u201309:30" in page and "Site B \u00b7 Follow-up (West)" in page
+    assert "Oscar Other" not in page  # the therapist's visit, not theirs
+    assert "1 appointment" in site_a_only.text and "Follow-up (West)" not in site_a_only.text
+
+
+def test_all_sites_today_takes_a_fixed_number_of_queries(
+    client: Client, schedule: Schedule, django_assert_num_queries: Any
+) -> None:
+    _second_site_visit(schedule)
+    with time_machine.travel(at(MONDAY, 7), tick=False):
+        login(client, schedule.cast.prescriber)
+        client.get(reverse("scheduling:today"))
+        with django_assert_num_queries(ALL_SITES_QUERIES):
+            client.get(reverse("scheduling:today"))
+        for hour in (10, 11, 13, 14):  # 12:00 in New York is the Los Angeles visit
+            book(schedule, hour)
+        with django_assert_num_queries(ALL_SITES_QUERIES):
+            page = client.get(reverse("scheduling:today"))
+    assert "5 appointments" in page.text
+
+
+ALL_SITES_QUERIES = 11
