@@ -102,6 +102,9 @@ def test_a_link_cannot_do_what_only_the_clinic_may(client, appointment):
         signing.dumps([1, 1893456000], salt="another-purpose"),
         signing.dumps(["1", "x"], salt=REMINDER_SALT),
     ],
+    # Fixed ids: a signed value carries the time, so two xdist workers collecting
+    # a second apart would otherwise see different test names and refuse to run.
+    ids=["garbage", "other-purpose", "bad-payload"],
 )
 def test_forged_links_get_a_kind_message(client, appointment, token):
     response = client.get(reverse("reminders:respond", args=[token]))
