@@ -83,6 +83,9 @@ class IntakeSection(ClinicFormMixin, forms.Form):
     row_fields: ClassVar[tuple[str, ...]] = ()
     row_count: ClassVar[int] = 0
     row_label: ClassVar[str] = ""
+    # "question=answer": the section's follow-up groups are shown only after that
+    # answer (static/js/intake.js; without scripts they show with their legend).
+    asked_when: ClassVar[str] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -387,6 +390,7 @@ class Pregnancy(IntakeSection):
         ("Only if it might apply to you", ("pregnant", "breastfeeding", "planning")),
     )
     required = ("applies",)
+    asked_when = "applies=yes"
 
     def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         return ClinicFormMixin.grouped_fields(self)
