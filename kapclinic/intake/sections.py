@@ -145,6 +145,17 @@ class IntakeSection(ClinicFormMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
 
     @classmethod
+    def not_asked(cls, values: dict[str, Any]) -> set[str]:
+        """Follow-up questions that do not apply after the patient's answer to
+        `asked_when` (answers saved before that answer changed are ignored)."""
+        if not cls.asked_when:
+            return set()
+        question, answer = cls.asked_when.split("=")
+        if values.get(question) == answer:
+            return set()
+        return {name for legend, names in cls.field_groups if legend for name in names}
+
+    @classmethod
     def missing(cls, values: dict[str, Any]) -> list[str]:
         """The questions still to answer, as the patient reads them."""
         form_fields = cls.base_fields
