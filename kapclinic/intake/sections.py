@@ -61,8 +61,8 @@ def _text(label: str, *, help_text: str = "", rows: int = 3) -> forms.CharField:
     )
 
 
-def _short(label: str, max_length: int = 120) -> forms.CharField:
-    return forms.CharField(label=label, required=False, max_length=max_length)
+def _short(label: str, max_length: int = 120, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text)
 
 
 def _answered(value: Any) -> bool:
@@ -277,8 +277,8 @@ class CurrentMedicines(IntakeSection):
     def row_field_defs(self, n: int) -> dict[str, forms.Field]:
         return {
             "name": _short("Name of the medicine", 150),
-            "dose": _short("Dose, e.g. 50 mg", 80),
-            "frequency": _short("How often, e.g. once a day", 80),
+            "dose": _short("Dose", 80, "For example 50 mg."),
+            "frequency": _short("How often", 80, "For example once a day."),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -319,7 +319,7 @@ class AntidepressantTrials(IntakeSection):
     def row_field_defs(self, n: int) -> dict[str, forms.Field]:
         return {
             "drug": _short("Name of the antidepressant", 150),
-            "dose": _short("Highest dose you took, e.g. 100 mg", 80),
+            "dose": _short("Highest dose you took", 80, "For example 100 mg."),
             "weeks": forms.IntegerField(
                 label="For how many weeks", required=False, min_value=0, max_value=520
             ),
