@@ -138,6 +138,19 @@ class IntakeSection(ClinicFormMixin, forms.Form):
             groups.append((f"{self.row_label} {n}", fields))
         return groups
 
+    @classmethod
+    def question_labels(cls) -> dict[str, str]:
+        """Every question by field name, as the audit log names it ("Medicine 2, Dose")."""
+        form = cls()
+        labels = {}
+        for name, form_field in form.fields.items():
+            label = str(form_field.label)
+            parts = name.split("_", 2)
+            if cls.row_count and parts[0] == cls.row_prefix and len(parts) == 3:
+                label = f"{cls.row_label} {parts[1]}, {label}"
+            labels[name] = f"{cls.title}: {label}"
+        return labels
+
     # Saving and completeness ----------------------------------------------------
     def valid_values(self) -> dict[str, Any]:
         """The answers that passed their checks (after `is_valid`), to be saved even

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from kapclinic.audit.labels import changed_fields
 from kapclinic.audit.models import AuditEvent
 from kapclinic.intake import actions
 from kapclinic.intake.access import current_course, intake_open, progress
@@ -140,3 +141,11 @@ def test_closed_once_past_screening(cast: Cast) -> None:
     with pytest.raises(actions.IntakeError, match="closed"):
         actions.submit_intake(intake, actor=cast.patient_user)
     assert Intake.objects.get(pk=intake.pk).answers["goals"]["goals"] == "In screening"
+
+
+def test_audit_log_names_the_questions_changed(cast: Cast) -> None:
+    labels = changed_fields("intake.intake", {"fields": ["heart_disease", "med_2_dose"]})
+    assert labels == [
+        "Medical history: Heart disease, such as angina or a heart attack",
+        "Current medicines: Medicine 2, Dose",
+    ]
