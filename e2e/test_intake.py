@@ -70,6 +70,22 @@ def test_autosave_error_and_resume_on_another_device(browser: Browser, live_serv
     assert [m for m in messages if "Content Security Policy" in m] == []
 
 
+def test_pregnancy_follow_ups_are_asked_only_where_they_apply(browser: Browser, live_server, cast):
+    at_consultation(cast.patient, cast.prescriber)
+    page = _patient_page(browser, live_server.url, cast)
+    try:
+        page.goto(f"{live_server.url}/patients/me/intake/pregnancy/")
+        pregnant = page.locator('input[name="pregnant"][value="no"]')
+        expect(pregnant).to_be_hidden()
+        page.get_by_label("Yes, or it might").check()
+        expect(pregnant).to_be_visible()
+        page.get_by_label("No, neither applies to me").check()
+        expect(pregnant).to_be_hidden()
+        expect(page.locator("#autosave-status")).to_have_text("All changes saved.")
+    finally:
+        page.context.close()
+
+
 def test_plain_save_works_without_scripts(browser: Browser, live_server, cast):
     at_consultation(cast.patient, cast.prescriber)
     page = _patient_page(browser, live_server.url, cast, java_script_enabled=False)

@@ -21,6 +21,10 @@ from kapclinic.intake.models import Intake
 from kapclinic.intake.sections import BY_CODE
 from kapclinic.patients.models import Patient
 
+NOT_OPEN = "Your intake opens once your consultation is booked."
+# Past screening the care team works from what it has; a change is told to them.
+CLOSED = "Your intake is closed now that your screening is done: tell your care team what changed."
+
 
 class IntakeError(ValueError):
     """An intake write that cannot be made, with the message for the patient."""
@@ -43,7 +47,7 @@ def start_intake(patient: Patient, *, actor: User) -> Intake:
     if existing is not None:
         return existing
     if not intake_open(patient):
-        raise IntakeError("Your intake opens once your consultation is booked.")
+        raise IntakeError(NOT_OPEN)
     try:
         with transaction.atomic():
             intake = Intake.objects.create(patient=patient, course=course)
@@ -63,6 +67,8 @@ def save_section(intake: Intake, section: str, values: dict[str, Any], *, actor:
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
     if locked.is_submitted:
         raise IntakeError("Your intake has been sent to your care team and can no longer change.")
+    if not intake_open(intake.patient):
+        raise IntakeError(CLOSED)
     known = BY_CODE[section]().fields
     stored = locked.section_answers(section)
     changed = sorted(name for name in values if name in known and stored.get(name) != values[name])
@@ -84,6 +90,8 @@ def submit_intake(intake: Intake, *, actor: User) -> Intake:
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
     if locked.is_submitted:
         raise IntakeError("Your intake has already been sent to your care team.")
+    if not intake_open(intake.patient):
+        raise IntakeError(CLOSED)
     unfinished = [state.title for state in progress(locked) if not state.done]
     if unfinished:
         raise IntakeError("Please finish these parts first: " + ", ".join(unfinished) + ".")

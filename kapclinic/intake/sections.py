@@ -61,8 +61,8 @@ def _text(label: str, *, help_text: str = "", rows: int = 3) -> forms.CharField:
     )
 
 
-def _short(label: str, max_length: int = 120) -> forms.CharField:
-    return forms.CharField(label=label, required=False, max_length=max_length)
+def _short(label: str, max_length: int = 120, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text)
 
 
 def _answered(value: Any) -> bool:
@@ -83,6 +83,9 @@ class IntakeSection(ClinicFormMixin, forms.Form):
     row_fields: ClassVar[tuple[str, ...]] = ()
     row_count: ClassVar[int] = 0
     row_label: ClassVar[str] = ""
+    # "question=answer": the section's follow-up groups are shown only after that
+    # answer (static/js/intake.js; without scripts they show with their legend).
+    asked_when: ClassVar[str] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,11 +138,35 @@ class IntakeSection(ClinicFormMixin, forms.Form):
             groups.append((f"{self.row_label} {n}", fields))
         return groups
 
+    @classmethod
+    def question_labels(cls) -> dict[str, str]:
+        """Every question by field name, as the audit log names it ("Medicine 2, Dose")."""
+        form = cls()
+        labels = {}
+        for name, form_field in form.fields.items():
+            label = str(form_field.label)
+            parts = name.split("_", 2)
+            if cls.row_count and parts[0] == cls.row_prefix and len(parts) == 3:
+                label = f"{cls.row_label} {parts[1]}, {label}"
+            labels[name] = f"{cls.title}: {label}"
+        return labels
+
     # Saving and completeness ----------------------------------------------------
     def valid_values(self) -> dict[str, Any]:
         """The answers that passed their checks (after `is_valid`), to be saved even
         when another answer of the section needs correcting."""
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+    @classmethod
+    def not_asked(cls, values: dict[str, Any]) -> set[str]:
+        """Follow-up questions that do not apply after the patient's answer to
+        `asked_when` (answers saved before that answer changed are ignored)."""
+        if not cls.asked_when:
+            return set()
+        question, answer = cls.asked_when.split("=")
+        if values.get(question) == answer:
+            return set()
+        return {name for legend, names in cls.field_groups if legend for name in names}
 
     @classmethod
     def missing(cls, values: dict[str, Any]) -> list[str]:
@@ -263,8 +290,8 @@ class CurrentMedicines(IntakeSection):
     def row_field_defs(self, n: int) -> dict[str, forms.Field]:
         return {
             "name": _short("Name of the medicine", 150),
-            "dose": _short("Dose, e.g. 50 mg", 80),
-            "frequency": _short("How often, e.g. once a day", 80),
+            "dose": _short("Dose", 80, "For example 50 mg."),
+            "frequency": _short("How often", 80, "For example once a day."),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -305,7 +332,7 @@ class AntidepressantTrials(IntakeSection):
     def row_field_defs(self, n: int) -> dict[str, forms.Field]:
         return {
             "drug": _short("Name of the antidepressant", 150),
-            "dose": _short("Highest dose you took, e.g. 100 mg", 80),
+            "dose": _short("Highest dose you took", 80, "For example 100 mg."),
             "weeks": forms.IntegerField(
                 label="For how many weeks", required=False, min_value=0, max_value=520
             ),
@@ -387,6 +414,7 @@ class Pregnancy(IntakeSection):
         ("Only if it might apply to you", ("pregnant", "breastfeeding", "planning")),
     )
     required = ("applies",)
+    asked_when = "applies=yes"
 
     def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         return ClinicFormMixin.grouped_fields(self)

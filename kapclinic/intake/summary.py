@@ -47,8 +47,9 @@ def summarise_section(section: type[IntakeSection], values: dict[str, Any]) -> S
         for name in section.row_fields
     }
     summary = SectionSummary(section.code, section.title, row_label=section.row_label)
+    skipped = row_names | section.not_asked(values)
     for name, form_field in form.fields.items():
-        if name in row_names:
+        if name in skipped:
             continue
         shown = _display(form_field, values.get(name))
         if shown:

@@ -40,7 +40,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "patient": patient,
         "intake": intake,
-        "open": intake is not None or intake_open(patient),
+        "open": intake_open(patient),
         "states": states,
         "done": sum(1 for state in states if state.done),
         "total": len(states),
@@ -76,9 +76,7 @@ def section(request: HttpRequest, code: str) -> HttpResponse:
     if section_class is None:
         raise Http404("No such part of the intake")
     intake = current_intake(patient)
-    if intake is not None and intake.is_submitted:
-        return redirect("intake:overview")
-    if intake is None and not intake_open(patient):
+    if (intake is not None and intake.is_submitted) or not intake_open(patient):
         return redirect("intake:overview")
     if request.method == "GET":
         values = intake.section_answers(code) if intake is not None else {}

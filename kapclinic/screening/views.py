@@ -39,10 +39,15 @@ def _page(
     may_edit = user.role == Role.PRESCRIBER
     draft = current if current is not None and not current.is_signed else None
     intake = submitted_intake(patient)
+    listed = intake_medicines(intake) if intake is not None else []
     if facts_form is None and may_edit and (current is None or draft is not None):
         # What the prescriber saved comes first, then what the record tells, and the
         # patient's intake fills only what both left open.
         known = facts_from_record(patient)
+        if listed and not known["medication_classes"]:
+            # The patient takes medicines the record does not hold yet: their classes
+            # are unknown until the prescriber classifies them, never "none".
+            known["medication_classes"] = None
         if draft is not None:
             known = {**known, **{k: v for k, v in draft.facts.items() if v is not None}}
         facts, from_intake = prefill(known, intake)
@@ -65,7 +70,7 @@ def _page(
         "history": [s for s in screenings_of(patient) if s.is_signed],
         "weight": weight,
         "intake": intake,
-        "intake_medicines": intake_medicines(intake) if intake is not None else [],
+        "intake_medicines": listed,
         "intake_trials": intake_trials(intake) if intake is not None else [],
     }
     return render_patient_page(

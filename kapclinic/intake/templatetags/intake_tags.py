@@ -15,8 +15,8 @@ register = template.Library()
 
 @register.inclusion_tag("intake/_next_step.html")
 def intake_next_step(patient: Patient) -> dict[str, Any]:
+    if not intake_open(patient):
+        return {"show": False}
     intake = current_intake(patient)
-    show = (intake is None and intake_open(patient)) or (
-        intake is not None and not intake.is_submitted
-    )
+    show = intake is None or not intake.is_submitted
     return {"show": show, "done": sections_done(intake), "total": len(SECTIONS)}

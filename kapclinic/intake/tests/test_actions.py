@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from kapclinic.audit.labels import changed_fields
 from kapclinic.audit.models import AuditEvent
 from kapclinic.intake import actions
 from kapclinic.intake.access import current_course, intake_open, progress
@@ -126,3 +127,25 @@ def test_submitted_is_read_only(cast: Cast) -> None:
         stored.answers = {}
         stored.save()
     assert Intake.objects.get(pk=intake.pk).answers["goals"]["goals"] == ("Feel like myself again.")
+
+
+def test_closed_once_past_screening(cast: Cast) -> None:
+    at_consultation(cast.patient, cast.prescriber)
+    intake = actions.start_intake(cast.patient, actor=cast.patient_user)
+    actions.save_section(intake, "goals", {"goals": "Before"}, actor=cast.patient_user)
+    pathway.start_screening(cast.patient, actor=cast.prescriber)
+    actions.save_section(intake, "goals", {"goals": "In screening"}, actor=cast.patient_user)
+    pathway.decide_eligible(cast.patient, actor=cast.prescriber)
+    with pytest.raises(actions.IntakeError, match="closed"):
+        actions.save_section(intake, "goals", {"goals": "After"}, actor=cast.patient_user)
+    with pytest.raises(actions.IntakeError, match="closed"):
+        actions.submit_intake(intake, actor=cast.patient_user)
+    assert Intake.objects.get(pk=intake.pk).answers["goals"]["goals"] == "In screening"
+
+
+def test_audit_log_names_the_questions_changed(cast: Cast) -> None:
+    labels = changed_fields("intake.intake", {"fields": ["heart_disease", "med_2_dose"]})
+    assert labels == [
+        "Medical history: Heart disease, such as angina or a heart attack",
+        "Current medicines: Medicine 2, Dose",
+    ]

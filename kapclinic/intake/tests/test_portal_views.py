@@ -9,6 +9,7 @@ from django.urls import reverse
 from kapclinic.intake.models import Intake
 from kapclinic.intake.tests.helpers import POSTS, as_query, at_consultation, filled_intake
 from kapclinic.test import Cast, login
+from kapclinic.treatment import actions as pathway
 
 HTMX = {"HX-Request": "true"}
 
@@ -166,3 +167,14 @@ def test_overview_query_count(
     patient_client.get(reverse("intake:overview"))
     with django_assert_num_queries(3 + 3 + 5 + 1):
         assert patient_client.get(reverse("intake:overview")).status_code == 200
+
+
+def test_closed_intake_pages_say_so(patient_client: Client, cast: Cast) -> None:
+    patient_client.post(section_url("goals"), {"goals": "Started"})
+    pathway.start_screening(cast.patient, actor=cast.prescriber)
+    pathway.decide_eligible(cast.patient, actor=cast.prescriber)
+    assert patient_client.get(section_url("goals")).status_code == 302
+    body = patient_client.get(reverse("intake:overview")).content.decode()
+    assert "Your intake is closed" in body
+    body = patient_client.get(reverse("patients:portal")).content.decode()
+    assert "Complete your intake" not in body

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from kapclinic.audit.models import AuditEvent
 from kapclinic.intake import actions
+from kapclinic.intake.sections import Pregnancy
+from kapclinic.intake.summary import summarise_section
 from kapclinic.intake.tests.helpers import at_consultation, filled_intake
 from kapclinic.test import Cast, login
 from kapclinic.treatment import actions as pathway
@@ -70,3 +72,11 @@ def test_query_count(
     # current intake (3); the audited read (5); the clinic's name (1).
     with django_assert_num_queries(3 + 1 + 3 + 5 + 1):
         assert client.get(url(cast)).status_code == 200
+
+
+def test_pregnancy_answers_given_before_saying_it_does_not_apply_are_not_shown() -> None:
+    values = {"applies": "no", "pregnant": "yes", "breastfeeding": "yes"}
+    shown = [a.question for a in summarise_section(Pregnancy, values).answers]
+    assert shown == [str(Pregnancy.base_fields["applies"].label)]
+    values["applies"] = "yes"
+    assert len(summarise_section(Pregnancy, values).answers) == 3

@@ -104,3 +104,22 @@ def test_the_record_and_the_prescriber_win_over_the_intake(client: Client, cast:
     # Nothing is saved until the prescriber saves the form.
     screening.refresh_from_db()
     assert screening.facts.get("breastfeeding") is None
+
+
+def test_listed_medicines_leave_the_classes_open_until_classified(
+    client: Client, cast: Cast
+) -> None:
+    at_consultation(cast.patient, cast.prescriber)
+    filled_intake(cast.patient, submit=True)
+    login(client, cast.prescriber)
+    form = client.get(url(cast)).context["facts_form"]
+    # Not "asked, none": the patient listed medicines nobody has classified yet.
+    assert form.initial["medicines_asked"] == ""
+    assert form.initial["medication_classes"] == []
+    # Once the prescriber saves a classification, that answer stands.
+    actions.start_screening(
+        cast.patient, actor=cast.prescriber, facts={"medication_classes": ["benzodiazepine"]}
+    )
+    form = client.get(url(cast)).context["facts_form"]
+    assert form.initial["medicines_asked"] == "asked"
+    assert form.initial["medication_classes"] == ["benzodiazepine"]
