@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kapclinic.controlled.demo import build_demo_stock
+from kapclinic.dosing.rems_demo import build_demo_rems
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
@@ -51,6 +53,10 @@ class Command(BaseCommand):
         screenings = build_demo_screenings(seed=options["seed"])
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
+        # After the schedule: the REMS demo uses a past esketamine visit, and the stock
+        # log counts the doses that session gave.
+        rems_forms = build_demo_rems(clinic.sites["harbour"])
+        stock_entries = build_demo_stock(clinic.sites["harbour"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -60,7 +66,9 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
-            f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
+            f"appointments: {schedule.appointments_created} created; "
+            f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created "
+            f"({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
