@@ -37,8 +37,8 @@ pytestmark = [
 
 SIZES = ((390, 844), (768, 1024))
 
-# JSON endpoints and the CSV and .ics downloads are not pages a person reads.
-NOT_PAGES = ("api:", "audit:export", "book:manage_ics")
+# JSON endpoints and the CSV, PDF and .ics downloads are not pages a person reads.
+NOT_PAGES = ("api:", "audit:export", "book:manage_ics", "rems:pdf", "controlled:export")
 
 # What reaches furthest right, and how far, when the page is wider than the viewport.
 WIDEST = """

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kapclinic.screening",
     "kapclinic.treatment",
     "kapclinic.dosing",
+    "kapclinic.controlled",
     "kapclinic.outcomes",
     "kapclinic.intake",
     "kapclinic.consent",

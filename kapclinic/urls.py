@@ -42,6 +42,8 @@ urlpatterns = [
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("outcomes/", include("kapclinic.outcomes.urls")),
     path("audit/", include("kapclinic.audit.urls")),
+    path("dosing/rems/", include("kapclinic.dosing.rems_urls")),
+    path("controlled/", include("kapclinic.controlled.urls")),
     path("r/", include("kapclinic.scheduling.reminder_urls")),
     path("q/", include("kapclinic.outcomes.link_urls")),
     path("api/v1/", api_urls()),

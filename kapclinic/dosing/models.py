@@ -363,3 +363,4 @@ class DischargeAssessment(AppendOnly):
 # Models kept in their own modules (monitors' tokens, REMS forms); imported here so
 # Django registers them with the app.
 from kapclinic.dosing.device_tokens import DeviceToken  # noqa: E402, F401
+from kapclinic.dosing.rems_models import RemsForm  # noqa: E402, F401

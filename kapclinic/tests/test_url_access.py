@@ -34,6 +34,7 @@ from kapclinic.consent.models import Consent, ConsentDocument
 from kapclinic.consent.status import current_documents
 from kapclinic.consent.text import render_document
 from kapclinic.content.models import Article
+from kapclinic.dosing.tests.rems_helpers import make_esketamine_session
 from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
 from kapclinic.scheduling.manage_links import make_token
@@ -256,6 +257,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Django admin: the index stands for every admin page (the admin site's own check:
     # clinic admins only); test_django_admin_walk.py walks them all.
     "admin:index": row("away", anon="away", admin="ok"),
+    # REMS monitoring forms: the patient's nurse and prescriber (care team).
+    "rems:due": row("404", nurse="ok", prescriber="ok", outsider="ok"),
+    "rems:form": CARE_TEAM_CLINICAL,
+    "rems:submit": row("405"),
+    "rems:pdf": CARE_TEAM_CLINICAL,
+    # Controlled-substance log: a site's nurses and prescribers record, clinic admins
+    # review; the index sends someone with one site straight to its log.
+    "controlled:index": row("404", nurse="away", prescriber="away", outsider="away", admin="ok"),
+    "controlled:site": row("404", nurse="ok", prescriber="ok", admin="ok"),
+    "controlled:receive": row("404", nurse="ok", prescriber="ok"),
+    "controlled:waste": row("404", nurse="ok", prescriber="ok"),
+    "controlled:count": row("404", nurse="ok", prescriber="ok"),
+    "controlled:correct": row("404", nurse="ok", prescriber="ok"),
+    "controlled:export": row("404", nurse="ok", prescriber="ok", admin="ok"),
 }
 
 
@@ -406,6 +421,10 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         return {"pk": found.pk}
 
     by_patient = {"pk": patient.pk}
+
+    def rems_session() -> dict[str, Any]:
+        return {"pk": make_esketamine_session(cast).pk}
+
     return {
         "treatment:protocol_edit": lambda: {"pk": protocol().pk},
         "treatment:protocols_seed": lambda: {"pk": cast.site.pk},
@@ -493,6 +512,13 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "reminders:patient_waitlist": lambda: by_patient,
         "reminders:calendar_feed": lambda: {"token": "not-a-real-feed"},
         "reminders:calendar_feed_revoke": lambda: {"pk": 1},
+        "rems:form": rems_session,
+        "rems:submit": rems_session,
+        "rems:pdf": rems_session,
+        **dict.fromkeys(
+            [f"controlled:{n}" for n in ("site", "receive", "waste", "count", "correct", "export")],
+            lambda: {"pk": cast.site.pk},
+        ),
     }
 
 

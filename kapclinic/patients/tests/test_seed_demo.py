@@ -10,6 +10,8 @@ from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
+from kapclinic.dosing.models import Administration, DosingSession, VitalReading
+from kapclinic.dosing.rems_models import RemsForm
 from kapclinic.patients.demo import DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
     Allergy,
@@ -22,6 +24,7 @@ from kapclinic.patients.models import (
     Patient,
 )
 from kapclinic.scheduling.models import Appointment
+from kapclinic.treatment.models import TreatmentPlan
 
 MODELS = [
     Organisation,
@@ -195,6 +198,9 @@ def test_seeding_writes_no_audit_rows(seeded):
 def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
+    # The demo's dosing session protects its appointment and plan, which protect the patient.
+    for model in (RemsForm, VitalReading, Administration, DosingSession, TreatmentPlan):
+        model.objects.all().delete()
     Appointment.objects.all().delete()  # appointments protect their patients
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kapclinic.consent.demo import build_demo_consents
+from kapclinic.controlled.demo import build_demo_stock
+from kapclinic.dosing.rems_demo import build_demo_rems
 from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
@@ -57,6 +59,10 @@ class Command(BaseCommand):
         preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
+        # After the schedule: the REMS demo uses a past esketamine visit, and the stock
+        # log counts the doses that session gave.
+        rems_forms = build_demo_rems(clinic.sites["harbour"])
+        stock_entries = build_demo_stock(clinic.sites["harbour"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -68,7 +74,9 @@ class Command(BaseCommand):
             f"screenings: {screenings} created; intakes: {intakes} created; "
             f"consents: {consents} created; "
             f"preparations: {preparations} created; "
-            f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
+            f"appointments: {schedule.appointments_created} created; "
+            f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created "
+            f"({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
