@@ -212,6 +212,14 @@ def _place(
     appointment.clinician_id, appointment.room_id, appointment.chair_id = clinician, room, chair
 
 
+def _local_day(appointment_type: AppointmentType, start: dt.datetime) -> dt.date | None:
+    """The visit's date at its site, for the pathway's check of that day (None for a
+    time without its offset, which `_place` then refuses)."""
+    if timezone.is_naive(start):
+        return None
+    return start.astimezone(ZoneInfo(appointment_type.site.time_zone)).date()
+
+
 def _replan_reminders(appointment: Appointment) -> None:
     """Once the change has committed, bring the visit's reminders in step with it
     (new due times after a move, none after a cancellation)."""
@@ -260,7 +268,9 @@ def book_appointment(
     if actor is not None and not may_book_for(actor, patient, appointment_type):
         raise NotAllowed("You cannot book visits for this patient.")
     by_staff = actor is not None and actor.is_clinic_staff
-    decision = booking_allowed(patient, appointment_type, by_staff=by_staff)
+    decision = booking_allowed(
+        patient, appointment_type, by_staff=by_staff, on_date=_local_day(appointment_type, start)
+    )
     if not decision:
         raise NotAllowed(decision.reason)
     appointment = Appointment(
@@ -319,7 +329,9 @@ def reschedule_appointment(
     now = now or timezone.now()
     _check_change_window(actor, current, now)
     kind = current.appointment_type
-    decision = booking_allowed(current.patient, kind, by_staff=actor.is_clinic_staff)
+    decision = booking_allowed(
+        current.patient, kind, by_staff=actor.is_clinic_staff, on_date=_local_day(kind, start)
+    )
     if not decision:
         raise NotAllowed(decision.reason)
     new_chair = chair if chair is not None else current.chair_id

@@ -8,6 +8,7 @@ current and screening approved) in this one function.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils import timezone
 
@@ -29,10 +30,18 @@ class BookingDecision:
 
 
 def booking_allowed(
-    patient: Patient, appointment_type: AppointmentType, *, by_staff: bool = False
+    patient: Patient,
+    appointment_type: AppointmentType,
+    *,
+    by_staff: bool = False,
+    on_date: date | None = None,
 ) -> BookingDecision:
     """Whether `patient` may have a visit of `appointment_type` booked (by staff, or
-    by the patient themselves when `by_staff` is false), with the reason if not."""
+    by the patient themselves when `by_staff` is false), with the reason if not.
+
+    `on_date` is the visit's own date at its site (default today): a course booked
+    weeks ahead is checked for the day of each dose, e.g. against the plan's
+    re-evaluation date."""
     if not appointment_type.is_active:
         return BookingDecision(False, "This kind of visit is not offered at the moment.")
     new = patient.stage in NEW_PATIENT_STAGES
@@ -43,9 +52,9 @@ def booking_allowed(
     if not by_staff and not appointment_type.patient_bookable:
         return BookingDecision(False, "Please ask the clinic to book this kind of visit.")
     if appointment_type.is_dosing:
-        # A dosing session is booked only for a patient who could be dosed today;
-        # the session re-checks readiness on its own day before any dose.
-        readiness = dosing_readiness(patient, timezone.localdate())
+        # A dosing session is booked only for a patient who could be dosed on its
+        # day; the session re-checks readiness on the day before any dose.
+        readiness = dosing_readiness(patient, on_date or timezone.localdate())
         if not readiness:
             return BookingDecision(False, readiness.summary())
     return BookingDecision(True)

@@ -7,7 +7,9 @@ and the pre-dose checks passed; the pre-dose checks belong to the session itself
 
 Steps, each named in words clinic staff read when missing:
 - screening approved: a prescriber's eligible decision in the current course;
-- plan signed: the audited "Treatment plan signed" step in the current course;
+- plan signed: the audited "Treatment plan signed" step in the current course, and
+  the plan in force (signed, not replaced) not past its re-evaluation date on the
+  day (`plan_readiness`);
 - consent signed: the audited "Consent signed" step in the current course;
 - preparation done: the care team has moved the patient on to the dosing phase
   (or maintenance).
@@ -29,6 +31,7 @@ from datetime import date
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.pathway import stage_label
+from kapclinic.treatment.plan_readiness import plan_problem
 
 # Stages in which a patient may receive a dose.
 DOSING_STAGES = frozenset({PathwayStage.DOSING, PathwayStage.MAINTENANCE})
@@ -96,6 +99,10 @@ def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
         missing.append(MissingStep("screening", "screening not approved by a prescriber"))
     if "plan" not in done:
         missing.append(MissingStep("plan", "treatment plan not signed"))
+    else:
+        problem = plan_problem(patient, on_date)
+        if problem:
+            missing.append(MissingStep("plan", problem))
     if "consent" not in done:
         missing.append(
             MissingStep("consent", f"consent not signed for a dose on {on_date:%d %b %Y}")

@@ -22,6 +22,7 @@ from kapclinic.patients.models import (
     Patient,
 )
 from kapclinic.scheduling.models import Appointment
+from kapclinic.treatment.models import TreatmentPlan
 
 MODELS = [
     Organisation,
@@ -187,6 +188,9 @@ def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
     Appointment.objects.all().delete()  # appointments protect their patients
+    # Treatment plans protect their patients too, and a new version its predecessor.
+    TreatmentPlan.objects.filter(supersedes__isnull=False).delete()
+    TreatmentPlan.objects.all().delete()
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()
     seed(patients=15, seed=7)

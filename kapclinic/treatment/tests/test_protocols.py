@@ -20,9 +20,17 @@ def test_defaults_follow_clinical_section_3(cast: Cast) -> None:
     assert (iv.usual_dose, iv.infusion_minutes, iv.sessions_in_course) == (Decimal("0.5"), 40, 6)
     assert iv.max_doses_per_week == 3
     assert (im.dose_basis, im.usual_dose, im.max_dose_mg) == ("per_kg", Decimal("0.5"), Decimal(60))
-    assert (oral.dose_basis, oral.usual_dose, oral.max_dose_mg) == ("fixed", Decimal(200), Decimal(400))
+    assert (oral.dose_basis, oral.usual_dose, oral.max_dose_mg) == (
+        "fixed",
+        Decimal(200),
+        Decimal(400),
+    )
     assert oral.max_doses_per_week == 2 and oral.integration_after_each_dose
-    assert (nasal.drug, nasal.usual_dose, nasal.max_dose_mg) == ("esketamine", Decimal(56), Decimal(84))
+    assert (nasal.drug, nasal.usual_dose, nasal.max_dose_mg) == (
+        "esketamine",
+        Decimal(56),
+        Decimal(84),
+    )
     assert nasal.max_doses_per_week == 2 and nasal.sessions_in_course == 8
     assert AuditEvent.objects.filter(object_type="treatment.protocol").count() == 4
 
@@ -51,7 +59,11 @@ def test_editing_a_protocol_never_changes_a_signed_plan(cast: Cast) -> None:
     )
     update_protocol(iv, actor=cast.admin, data={"max_dose_mg": Decimal(20), "usual_dose": 1})
     plan.refresh_from_db()
-    assert (plan.dose_mg, plan.max_dose_mg, plan.dose_per_kg) == (Decimal(35), Decimal(100), Decimal("0.5"))
+    assert (plan.dose_mg, plan.max_dose_mg, plan.dose_per_kg) == (
+        Decimal(35),
+        Decimal(100),
+        Decimal("0.5"),
+    )
 
 
 def test_prescriber_at_another_site_cannot_edit(cast: Cast) -> None:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
+from kapclinic.treatment.demo import build_demo_plans
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             progress=self.stdout.write if verbose else None,
         )
         screenings = build_demo_screenings(seed=options["seed"])
+        plans = build_demo_plans(seed=options["seed"])
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         elapsed = time.perf_counter() - started
@@ -60,6 +62,7 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
+            f"treatment plans: {plans} created; "
             f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
