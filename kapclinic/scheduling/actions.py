@@ -259,9 +259,12 @@ def book_appointment(
     room: int | None = None,
     chair: int | None = None,
     now: dt.datetime | None = None,
+    course: bool = False,
 ) -> Appointment:
     """Book `patient` a visit of `appointment_type` at `start` with the given clinician
     and room or chair (ids), or raise a `SchedulingError` saying why not.
+
+    `course`: a dosing session of a signed plan's course (`stage.booking_allowed`).
 
     `actor` None is the patient through a signed link (a waitlist offer; the caller
     checked it): they may book what the patient may book for themselves."""
@@ -269,7 +272,11 @@ def book_appointment(
         raise NotAllowed("You cannot book visits for this patient.")
     by_staff = actor is not None and actor.is_clinic_staff
     decision = booking_allowed(
-        patient, appointment_type, by_staff=by_staff, on_date=_local_day(appointment_type, start)
+        patient,
+        appointment_type,
+        by_staff=by_staff,
+        on_date=_local_day(appointment_type, start),
+        course=course,
     )
     if not decision:
         raise NotAllowed(decision.reason)

@@ -129,7 +129,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, patient)
 
 
-def _prescriber_patient(request: HttpRequest, pk: int) -> Patient:
+def prescriber_patient(request: HttpRequest, pk: int) -> Patient:
     patient = get_patient_for_staff(request, pk, clinical=True)
     user = current_user(request)
     if user.role != Role.PRESCRIBER:
@@ -160,7 +160,7 @@ def _initial(patient: Patient) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the draft plan (the first, or the next version of a signed one)."""
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     user = current_user(request)
     form = PlanForm(request.POST or None, site_id=patient.site_id, initial=_initial(patient))
     problem = plan_actions.eligibility_problem(patient)
@@ -186,7 +186,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     user = current_user(request)
     form = SignPlanForm(request.POST)
     draft = TreatmentPlan.objects.filter(patient_id=patient.pk, status=PlanStatus.DRAFT).first()
@@ -211,7 +211,7 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     draft = TreatmentPlan.objects.filter(patient_id=patient.pk, status=PlanStatus.DRAFT).first()
     if draft is None:
         messages.error(request, "There is no draft plan to discard.")
