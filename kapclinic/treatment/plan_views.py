@@ -31,6 +31,7 @@ from kapclinic.treatment.protocols import (
     seed_default_protocols,
     update_protocol,
 )
+from kapclinic.treatment.timeline import timeline
 
 
 @require_GET
@@ -180,6 +181,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problem": problem,
         "weight": plan_actions.latest_weight(patient),
+        "no_protocols": not Protocol.objects.filter(
+            site_id=patient.site_id, is_active=True
+        ).exists(),
     }
     return render_patient_page(request, patient, "treatment/plan_form.html", context, page="plan")
 
@@ -235,4 +239,14 @@ def plan_version(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse
     context = {"patient": patient, "version": version}
     return render_patient_page(
         request, patient, "treatment/plan_version.html", context, page="plan_version"
+    )
+
+
+@require_GET
+def pathway_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's pathway from first contact on, newest first."""
+    patient = get_patient_for_staff(request, pk, clinical=True)
+    context = {"patient": patient, "entries": timeline(patient)}
+    return render_patient_page(
+        request, patient, "treatment/timeline.html", context, page="pathway_timeline"
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/<id:pk>/plan/edit/", plan_views.plan_edit, name="plan_edit"),
     path("patients/<id:pk>/plan/sign/", plan_views.plan_sign, name="plan_sign"),
     path("patients/<id:pk>/plan/discard/", plan_views.plan_discard, name="plan_discard"),
+    path("patients/<id:pk>/timeline/", plan_views.pathway_timeline, name="timeline"),
     path("patients/<id:pk>/plan/course/", course_views.course_page, name="course"),
     path(
         "patients/<id:pk>/plan/versions/<id:version_pk>/",
