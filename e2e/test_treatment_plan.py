@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from e2e.signin import sign_in_staff
+from e2e.test_accessibility import axe_page, problems_on  # noqa: F401 - a fixture
 from kapclinic.patients.models import PathwayStage
-from kapclinic.treatment.models import CourseAppointment, PlanStatus, TreatmentPlan
+from kapclinic.treatment.models import CourseAppointment, PlanStatus, Route, TreatmentPlan
+from kapclinic.treatment.plan_actions import save_draft, sign_plan
 from kapclinic.treatment.protocols import seed_default_protocols
-from kapclinic.treatment.tests.helpers import make_eligible, weigh
+from kapclinic.treatment.tests.helpers import make_eligible, plan_data, protocol, weigh
 from kapclinic.treatment.tests.test_course import build_clinic, next_monday
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,3 +68,38 @@ def test_prescriber_signs_a_plan_and_books_the_course(page: Page, live_server, c
     page.get_by_role("link", name="Pathway timeline").click()
     expect(page.get_by_role("link", name="Plan version 1 signed")).to_be_visible()
     assert blocked == []
+
+
+def test_plan_pages_with_content_have_no_serious_accessibility_problems(
+    axe_page: Page,  # noqa: F811 - the fixture imported above
+    live_server,
+    cast,
+):
+    """The states the cast's new patient never reaches: a draft to sign with a stale
+    weight, a signed plan with its course proposed, the versions and the timeline."""
+    make_eligible(cast.patient, cast.prescriber)
+    weigh(cast.patient, "70", days_ago=45)
+    build_clinic(cast)
+    first = save_draft(
+        cast.patient,
+        actor=cast.prescriber,
+        protocol=protocol(cast.patient, Route.IM),
+        data=plan_data(),
+    )
+    sign_plan(first, actor=cast.prescriber, acknowledge_stale_weight=True)
+    save_draft(
+        cast.patient,
+        actor=cast.prescriber,
+        protocol=protocol(cast.patient, Route.IM),
+        data=plan_data(amount=Decimal("0.4")),
+    )
+    sign_in_staff(axe_page, live_server.url, cast.prescriber)
+    pk = cast.patient.pk
+    paths = [
+        f"/pathway/patients/{pk}/plan/",
+        f"/pathway/patients/{pk}/plan/edit/",
+        f"/pathway/patients/{pk}/plan/versions/{first.pk}/",
+        f"/pathway/patients/{pk}/plan/course/?start_on={next_monday().isoformat()}",
+        f"/pathway/patients/{pk}/timeline/",
+    ]
+    assert problems_on(axe_page, live_server.url, paths) == {}
