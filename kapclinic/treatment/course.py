@@ -130,11 +130,27 @@ def booked_dosing(plan: TreatmentPlan) -> list[dt.datetime]:
     )
 
 
+def plan_chain(plan: TreatmentPlan) -> list[int]:
+    """This version and every version it replaced: one course, whatever the changes
+    (a dose lowered after session 3 does not start the course again)."""
+    replaces = dict(
+        TreatmentPlan.objects.filter(patient_id=plan.patient_id).values_list("pk", "supersedes_id")
+    )
+    chain: list[int] = []
+    current: int | None = plan.pk
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = replaces.get(current)
+    return chain
+
+
 def sessions_booked(plan: TreatmentPlan) -> int:
     """The highest session number of this plan's course still on the books."""
     top = (
         CourseAppointment.objects.filter(
-            plan=plan, visit=CourseVisit.DOSING, appointment__status__in=ACTIVE_STATUSES
+            plan__in=plan_chain(plan),
+            visit=CourseVisit.DOSING,
+            appointment__status__in=ACTIVE_STATUSES,
         )
         .aggregate(top=Max("session_number"))
         .get("top")

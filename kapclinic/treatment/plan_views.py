@@ -21,7 +21,7 @@ from kapclinic.patients.access import deny, get_patient_for_staff
 from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import render_patient_page
 from kapclinic.treatment import plan_actions
-from kapclinic.treatment.models import PlanStatus, Protocol, TreatmentPlan
+from kapclinic.treatment.models import CourseAppointment, PlanStatus, Protocol, TreatmentPlan
 from kapclinic.treatment.plan_forms import PlanForm, ProtocolForm, SignPlanForm
 from kapclinic.treatment.protocols import (
     ProtocolError,
@@ -112,15 +112,26 @@ def _plan_page(
         and (weight is None or weight.measured_at != draft.weight_measured_at),
         "stale_days": stale_days,
         "sign_form": sign_form or SignPlanForm(),
-        "course": list(
-            current.course.select_related("appointment__appointment_type").order_by(
-                "appointment__start"
-            )
-        )
-        if current is not None
-        else [],
+        "course": _course_of(plans, current),
     }
     return render_patient_page(request, patient, "treatment/plan.html", context, page="plan")
+
+
+def _course_of(plans: list[TreatmentPlan], current: TreatmentPlan | None) -> list[Any]:
+    """The visits booked for the plan in force and the versions it replaced (one query)."""
+    if current is None:
+        return []
+    replaces = {p.pk: p.supersedes_id for p in plans}
+    chain: list[int] = []
+    step: int | None = current.pk
+    while step is not None and step not in chain:
+        chain.append(step)
+        step = replaces.get(step)
+    return list(
+        CourseAppointment.objects.filter(plan__in=chain)
+        .select_related("appointment")
+        .order_by("appointment__start")
+    )
 
 
 @require_GET

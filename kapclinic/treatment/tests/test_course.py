@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -224,3 +225,24 @@ def test_page_without_a_signed_plan_says_so(cast: Cast, client: Client) -> None:
     response = client.post(url, {"start_on": next_monday().isoformat(), "proposal": "x"})
     assert "no signed plan in force" in response.content.decode()
     assert not Appointment.objects.exists()
+
+
+def test_a_new_version_continues_the_course(cast: Cast, signed: TreatmentPlan) -> None:
+    """A dose change mid-course books only the sessions still to come."""
+    first = course.propose_course(signed, start_on=next_monday(), now=timezone.now())
+    three = [v for v in first.visits if v.session_number <= 3]
+    course.book_course(signed, actor=cast.prescriber, visits=three, now=timezone.now())
+    lower = save_draft(
+        cast.patient,
+        actor=cast.prescriber,
+        protocol=protocol(cast.patient, Route.IM),
+        data=plan_data(
+            amount=Decimal("0.4"), reevaluate_on=timezone.localdate() + dt.timedelta(days=120)
+        ),
+    )
+    second = sign_plan(lower, actor=cast.prescriber)
+    rest = course.propose_course(second, start_on=next_monday(), now=timezone.now())
+    numbers = sorted({v.session_number for v in rest.visits})
+    assert numbers == [4, 5, 6]
+    last_booked = max(v.starts_at for v in three)
+    assert min(v.starts_at for v in rest.visits) > last_booked
