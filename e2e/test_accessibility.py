@@ -21,6 +21,7 @@ from e2e.signin import enter_password, sign_in_staff
 from kapclinic.outcomes.actions import assign, submit
 from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
+from kapclinic.treatment.protocols import seed_default_protocols
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +81,7 @@ def test_public_pages(axe_page: Page, live_server, cast):
 
 def test_staff_pages(axe_page: Page, live_server, cast):
     appointment = make_appointment(cast)
+    protocol = seed_default_protocols(cast.site, actor=None)[0]
     sign_in_staff(axe_page, live_server.url, cast.prescriber)
     assert (
         problems_on(
@@ -92,6 +94,12 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 "/patients/new/",
                 "/pathway/",
                 f"/patients/{cast.patient.pk}/screening/",
+                "/pathway/protocols/",
+                f"/pathway/protocols/{protocol.pk}/",
+                f"/pathway/patients/{cast.patient.pk}/plan/",
+                f"/pathway/patients/{cast.patient.pk}/plan/edit/",
+                f"/pathway/patients/{cast.patient.pk}/plan/course/",
+                f"/pathway/patients/{cast.patient.pk}/timeline/",
                 "/account/security/",
                 "/schedule/",
                 "/schedule/week/",

@@ -19,6 +19,7 @@ from e2e.signin import enter_password, sign_in_staff
 from kapclinic.outcomes.actions import assign
 from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
+from kapclinic.treatment.protocols import seed_default_protocols
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +50,17 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
     expect(page.get_by_role("heading", name="Pathway board")).to_be_visible()
     page.goto(f"{live_server.url}/patients/{cast.patient.pk}/screening/")
     expect(page.get_by_role("heading", name="Screening", exact=True)).to_be_visible()
+    protocol = seed_default_protocols(cast.site, actor=None)[0]
+    for path in (
+        "/pathway/protocols/",
+        f"/pathway/protocols/{protocol.pk}/",
+        f"/pathway/patients/{cast.patient.pk}/plan/",
+        f"/pathway/patients/{cast.patient.pk}/plan/edit/",
+        f"/pathway/patients/{cast.patient.pk}/plan/course/",
+        f"/pathway/patients/{cast.patient.pk}/timeline/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from kapclinic.consent.models import Consent, ConsentDocument
-from kapclinic.treatment.course import course_starts
+from kapclinic.treatment.course_start import course_starts
 from kapclinic.treatment.models import PlanStatus, Route, TreatmentPlan
 
 

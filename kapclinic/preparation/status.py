@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kapclinic.preparation.models import Preparation
-from kapclinic.treatment.course import course_starts
+from kapclinic.treatment.course_start import course_starts
 
 NOT_STARTED = "preparation not started"
 NOT_FINISHED = "preparation not finished"

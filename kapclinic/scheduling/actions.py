@@ -241,6 +241,12 @@ def _record_move(
         to_start=appointment.start,
         reason=reason.strip()[:300],
     )
+def _local_day(appointment_type: AppointmentType, start: dt.datetime) -> dt.date | None:
+    """The visit's date at its site, for the pathway's check of that day (None for a
+    time without its offset, which `_place` then refuses)."""
+    if timezone.is_naive(start):
+        return None
+    return start.astimezone(ZoneInfo(appointment_type.site.time_zone)).date()
 
 
 def _replan_reminders(appointment: Appointment) -> None:
@@ -282,16 +288,25 @@ def book_appointment(
     room: int | None = None,
     chair: int | None = None,
     now: dt.datetime | None = None,
+    course: bool = False,
 ) -> Appointment:
     """Book `patient` a visit of `appointment_type` at `start` with the given clinician
     and room or chair (ids), or raise a `SchedulingError` saying why not.
+
+    `course`: a dosing session of a signed plan's course (`stage.booking_allowed`).
 
     `actor` None is the patient through a signed link (a waitlist offer; the caller
     checked it): they may book what the patient may book for themselves."""
     if actor is not None and not may_book_for(actor, patient, appointment_type):
         raise NotAllowed("You cannot book visits for this patient.")
     by_staff = actor is not None and actor.is_clinic_staff
-    decision = booking_allowed(patient, appointment_type, by_staff=by_staff)
+    decision = booking_allowed(
+        patient,
+        appointment_type,
+        by_staff=by_staff,
+        on_date=_local_day(appointment_type, start),
+        course=course,
+    )
     if not decision:
         raise NotAllowed(decision.reason)
     appointment = Appointment(
@@ -358,7 +373,9 @@ def reschedule_appointment(
         AppointmentChange.Via.PORTAL if actor.role == Role.PATIENT else AppointmentChange.Via.STAFF
     )
     kind = current.appointment_type
-    decision = booking_allowed(current.patient, kind, by_staff=actor.is_clinic_staff)
+    decision = booking_allowed(
+        current.patient, kind, by_staff=actor.is_clinic_staff, on_date=_local_day(kind, start)
+    )
     if not decision:
         raise NotAllowed(decision.reason)
     new_chair = chair if chair is not None else current.chair_id

@@ -144,6 +144,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "treatment:plan_sign": row("405"),
     "treatment:plan_discard": row("405"),
     "treatment:plan_version": CARE_TEAM_CLINICAL,
+    "treatment:course": row("404", prescriber="ok"),
+    "treatment:timeline": CARE_TEAM_CLINICAL,
     # Screening: care-team clinicians read, prescribers write (POST only).
     "screening:screening": CARE_TEAM_CLINICAL,
     "screening:save": row("405"),
@@ -432,6 +434,8 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "treatment:plan_edit": lambda: by_patient,
         "treatment:plan_sign": lambda: by_patient,
         "treatment:plan_discard": lambda: by_patient,
+        "treatment:course": lambda: by_patient,
+        "treatment:timeline": lambda: by_patient,
         "treatment:plan_version": plan_version,
         "consent:document": consent_form,
         "consent:document_publish": consent_form,

@@ -21,7 +21,7 @@ from kapclinic.patients.access import deny, get_patient_for_staff
 from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import render_patient_page
 from kapclinic.treatment import plan_actions
-from kapclinic.treatment.models import PlanStatus, Protocol, TreatmentPlan
+from kapclinic.treatment.models import CourseAppointment, PlanStatus, Protocol, TreatmentPlan
 from kapclinic.treatment.plan_forms import PlanForm, ProtocolForm, SignPlanForm
 from kapclinic.treatment.protocols import (
     ProtocolError,
@@ -31,6 +31,7 @@ from kapclinic.treatment.protocols import (
     seed_default_protocols,
     update_protocol,
 )
+from kapclinic.treatment.timeline import timeline
 
 
 @require_GET
@@ -111,15 +112,26 @@ def _plan_page(
         and (weight is None or weight.measured_at != draft.weight_measured_at),
         "stale_days": stale_days,
         "sign_form": sign_form or SignPlanForm(),
-        "course": list(
-            current.course.select_related("appointment__appointment_type").order_by(
-                "appointment__start"
-            )
-        )
-        if current is not None
-        else [],
+        "course": _course_of(plans, current),
     }
     return render_patient_page(request, patient, "treatment/plan.html", context, page="plan")
+
+
+def _course_of(plans: list[TreatmentPlan], current: TreatmentPlan | None) -> list[Any]:
+    """The visits booked for the plan in force and the versions it replaced (one query)."""
+    if current is None:
+        return []
+    replaces = {p.pk: p.supersedes_id for p in plans}
+    chain: list[int] = []
+    step: int | None = current.pk
+    while step is not None and step not in chain:
+        chain.append(step)
+        step = replaces.get(step)
+    return list(
+        CourseAppointment.objects.filter(plan__in=chain)
+        .select_related("appointment")
+        .order_by("appointment__start")
+    )
 
 
 @require_GET
@@ -129,7 +141,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, patient)
 
 
-def _prescriber_patient(request: HttpRequest, pk: int) -> Patient:
+def prescriber_patient(request: HttpRequest, pk: int) -> Patient:
     patient = get_patient_for_staff(request, pk, clinical=True)
     user = current_user(request)
     if user.role != Role.PRESCRIBER:
@@ -160,7 +172,7 @@ def _initial(patient: Patient) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the draft plan (the first, or the next version of a signed one)."""
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     user = current_user(request)
     form = PlanForm(request.POST or None, site_id=patient.site_id, initial=_initial(patient))
     problem = plan_actions.eligibility_problem(patient)
@@ -180,13 +192,16 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problem": problem,
         "weight": plan_actions.latest_weight(patient),
+        "no_protocols": not Protocol.objects.filter(
+            site_id=patient.site_id, is_active=True
+        ).exists(),
     }
     return render_patient_page(request, patient, "treatment/plan_form.html", context, page="plan")
 
 
 @require_POST
 def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     user = current_user(request)
     form = SignPlanForm(request.POST)
     draft = TreatmentPlan.objects.filter(patient_id=patient.pk, status=PlanStatus.DRAFT).first()
@@ -211,7 +226,7 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _prescriber_patient(request, pk)
+    patient = prescriber_patient(request, pk)
     draft = TreatmentPlan.objects.filter(patient_id=patient.pk, status=PlanStatus.DRAFT).first()
     if draft is None:
         messages.error(request, "There is no draft plan to discard.")
@@ -235,4 +250,14 @@ def plan_version(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse
     context = {"patient": patient, "version": version}
     return render_patient_page(
         request, patient, "treatment/plan_version.html", context, page="plan_version"
+    )
+
+
+@require_GET
+def pathway_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's pathway from first contact on, newest first."""
+    patient = get_patient_for_staff(request, pk, clinical=True)
+    context = {"patient": patient, "entries": timeline(patient)}
+    return render_patient_page(
+        request, patient, "treatment/timeline.html", context, page="pathway_timeline"
     )

@@ -175,15 +175,20 @@ def check_protocol(values: Mapping[str, Any], route: str) -> None:
         )
 
 
+def missing_defaults(site: Site) -> list[Protocol]:
+    """The default protocols `site` has no protocol for yet (by route), unsaved."""
+    have = set(Protocol.objects.filter(site=site).values_list("route", flat=True))
+    return [
+        Protocol(site=site, **values) for values in DEFAULT_PROTOCOLS if values["route"] not in have
+    ]
+
+
 @transaction.atomic
 def seed_default_protocols(site: Site, *, actor: User | None) -> list[Protocol]:
-    """Give `site` the default protocols it does not have yet (by route)."""
-    have = set(Protocol.objects.filter(site=site).values_list("route", flat=True))
-    made = [
-        Protocol.objects.create(site=site, **values)
-        for values in DEFAULT_PROTOCOLS
-        if values["route"] not in have
-    ]
+    """Give `site` the default protocols it does not have yet (by route), audited."""
+    made = missing_defaults(site)
+    for protocol in made:
+        protocol.save()
     for protocol in made:
         record(actor=actor, action=AuditAction.CREATE, obj=protocol, detail={"seeded": True})
     return made

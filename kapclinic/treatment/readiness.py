@@ -7,7 +7,9 @@ and the pre-dose checks passed; the pre-dose checks belong to the session itself
 
 Steps, each named in words clinic staff read when missing:
 - screening approved: a prescriber's eligible decision in the current course;
-- plan signed: the audited "Treatment plan signed" step in the current course;
+- plan signed: the audited "Treatment plan signed" step in the current course, and
+  the plan in force (signed, not replaced) not past its re-evaluation date on the
+  day (`plan_readiness`);
 - consent current: signed by the patient and countersigned, on the latest published
   version of the form for the plan's route (`consent.status`);
 - preparation done: a therapist marked the preparation of the current course
@@ -16,11 +18,8 @@ Steps, each named in words clinic staff read when missing:
 The current course is what follows the latest exit or re-entry (found ineligible,
 withdrew, screened again, returned), so an old approval never carries over.
 
-Treatment plan, consent and preparation records arrive in the next slice of the
-pathway work. Until then their steps rest on the audited pathway transitions
-(signed by a named clinician), and "current on the day" (plan re-evaluation date,
-a newer consent version) cannot be checked yet; the next slice replaces these
-three checks with the records themselves.
+Each step reads its own records: the signed plan in force on the day, the consent
+signatures against the latest published form, the therapist's completed preparation.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.preparation.status import preparation_problem
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.pathway import stage_label
+from kapclinic.treatment.plan_readiness import plan_problem
 
 # Stages in which a patient may receive a dose.
 DOSING_STAGES = frozenset({PathwayStage.DOSING, PathwayStage.MAINTENANCE})
@@ -91,8 +91,8 @@ def steps_done(patient: Patient) -> set[str]:
 def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
     """Whether `patient` may be dosed on `on_date`, with every missing step.
 
-    `on_date` is the day of the dose; it names the day in the consent step and will
-    date the plan and consent checks once those records exist (see the module note).
+    `on_date` is the day of the dose: the plan must be in force and the consent on
+    the form published by then.
     """
     done = steps_done(patient)
     missing: list[MissingStep] = []
@@ -100,6 +100,10 @@ def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
         missing.append(MissingStep("screening", "screening not approved by a prescriber"))
     if "plan" not in done:
         missing.append(MissingStep("plan", "treatment plan not signed"))
+    else:
+        problem = plan_problem(patient, on_date)
+        if problem:
+            missing.append(MissingStep("plan", problem))
     consent = consent_problem(patient.pk, on_date)
     if consent is not None:
         missing.append(MissingStep("consent", consent))

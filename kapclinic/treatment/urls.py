@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapclinic.treatment import plan_views, views
+from kapclinic.treatment import course_views, plan_views, views
 
 app_name = "treatment"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("patients/<id:pk>/plan/edit/", plan_views.plan_edit, name="plan_edit"),
     path("patients/<id:pk>/plan/sign/", plan_views.plan_sign, name="plan_sign"),
     path("patients/<id:pk>/plan/discard/", plan_views.plan_discard, name="plan_discard"),
+    path("patients/<id:pk>/timeline/", plan_views.pathway_timeline, name="timeline"),
+    path("patients/<id:pk>/plan/course/", course_views.course_page, name="course"),
     path(
         "patients/<id:pk>/plan/versions/<id:version_pk>/",
         plan_views.plan_version,

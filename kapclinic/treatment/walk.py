@@ -7,11 +7,17 @@ set with nothing behind it.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from kapclinic.accounts.models import User
+from kapclinic.audit.actions import record
+from kapclinic.audit.models import AuditAction
 from kapclinic.consent.walk import sign_and_countersign
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.preparation.walk import completed_preparation
 from kapclinic.treatment import actions
+from kapclinic.treatment.models import PlanStatus, Protocol, Route, TreatmentPlan
+from kapclinic.treatment.protocols import seed_default_protocols
 
 # The forward path, each stage with the action that reaches it.
 FORWARD: tuple[tuple[str, str], ...] = (
@@ -35,6 +41,8 @@ def walk_to(patient: Patient, stage: str, *, actor: User) -> None:
         raise actions.PathwayError(f"Cannot walk forward to “{stage}”.")
     start = 0 if patient.stage == PathwayStage.ENQUIRY else order.index(patient.stage) + 1
     for code, name in FORWARD[start : order.index(stage) + 1]:
+        if name == "sign_plan":
+            _signed_plan(patient, actor=actor)
         if name == "sign_consent":
             # Consent is a signed record: the patient signs, the prescriber's
             # countersignature takes this step, as through the pages.
@@ -46,3 +54,36 @@ def walk_to(patient: Patient, stage: str, *, actor: User) -> None:
         else:
             actions.ACTIONS[name](patient, actor=actor)
         assert patient.stage == code
+
+
+def _signed_plan(patient: Patient, *, actor: User) -> TreatmentPlan:
+    """The signed plan behind the "plan signed" step (readiness checks the record).
+
+    The site's lozenge protocol, a fixed dose, so no weight is needed; no
+    re-evaluation date, so a walked patient may be booked on any later day.
+    """
+    seed_default_protocols(patient.site, actor=actor)
+    protocol = Protocol.objects.get(site_id=patient.site_id, route=Route.ORAL)
+    version = TreatmentPlan.objects.filter(patient_id=patient.pk).count() + 1
+    TreatmentPlan.objects.filter(patient_id=patient.pk, status=PlanStatus.SIGNED).update(
+        status=PlanStatus.SUPERSEDED
+    )
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        protocol=protocol,
+        version=version,
+        status=PlanStatus.SIGNED,
+        route=protocol.route,
+        drug=protocol.drug,
+        dose_mg=protocol.usual_dose,
+        max_dose_mg=protocol.max_dose_mg,
+        sessions_planned=protocol.sessions_in_course,
+        min_days_between_doses=protocol.min_days_between_doses,
+        max_doses_per_week=protocol.max_doses_per_week,
+        integration_after_each_dose=protocol.integration_after_each_dose,
+        created_by=actor,
+        signed_by=actor,
+        signed_at=timezone.now(),
+    )
+    record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=plan, detail={"walk": True})
+    return plan

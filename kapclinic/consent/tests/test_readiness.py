@@ -104,7 +104,7 @@ def test_consent_from_an_earlier_course_does_not_carry_over(cast: Cast) -> None:
 
 
 def test_course_reset_names_match_readiness() -> None:
-    from kapclinic.treatment.course import COURSE_RESET_NAMES
+    from kapclinic.treatment.course_start import COURSE_RESET_NAMES
     from kapclinic.treatment.readiness import COURSE_RESETS
 
     assert COURSE_RESET_NAMES == COURSE_RESETS

@@ -202,6 +202,9 @@ def test_same_seed_gives_same_patients(db):
     for model in (RemsForm, VitalReading, Administration, DosingSession, TreatmentPlan):
         model.objects.all().delete()
     Appointment.objects.all().delete()  # appointments protect their patients
+    # Treatment plans protect their patients too, and a new version its predecessor.
+    TreatmentPlan.objects.filter(supersedes__isnull=False).delete()
+    TreatmentPlan.objects.all().delete()
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()
     seed(patients=15, seed=7)

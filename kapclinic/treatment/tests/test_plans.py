@@ -270,3 +270,10 @@ def test_plan_page_query_count_is_pinned(eligible: Cast, client: Client) -> None
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts == [PLAN_PAGE_QUERIES] * 3
+
+
+def test_plan_form_says_when_the_site_has_no_protocols(cast: Cast, client: Client) -> None:
+    make_eligible(cast.patient, cast.prescriber)
+    login(client, cast.prescriber)
+    page = client.get(reverse("treatment:plan_edit", kwargs={"pk": cast.patient.pk}))
+    assert "offers no protocols yet" in page.content.decode()

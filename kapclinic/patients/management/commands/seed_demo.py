@@ -16,6 +16,7 @@ from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
+from kapclinic.treatment.demo import build_demo_plans
 
 
 class Command(BaseCommand):
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         )
         screenings = build_demo_screenings(seed=options["seed"])
         intakes = build_demo_intakes(seed=options["seed"])
+        plans = build_demo_plans(seed=options["seed"])
         consents = build_demo_consents()
         preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; intakes: {intakes} created; "
+            f"treatment plans: {plans} created; "
             f"consents: {consents} created; "
             f"preparations: {preparations} created; "
             f"appointments: {schedule.appointments_created} created; "
