@@ -235,12 +235,17 @@ def test_intake_pages(axe_page: Page, live_server, cast):
         f"/patients/{cast.patient.pk}/screening/",
     ]
     assert problems_on(axe_page, live_server.url, staff_pages) == {}
+
+
 def test_rems_form_pages(axe_page: Page, live_server, cast):
     from kapclinic.dosing.tests.rems_helpers import make_esketamine_session
+
     session = make_esketamine_session(cast)
     sign_in_staff(axe_page, live_server.url, cast.nurse)
     paths = ["/dosing/rems/", f"/dosing/rems/{session.pk}/"]
     assert problems_on(axe_page, live_server.url, paths) == {}
+
+
 def test_controlled_log_pages(axe_page: Page, live_server, cast):
     sign_in_staff(axe_page, live_server.url, cast.nurse)
     site = cast.site.pk

@@ -218,9 +218,15 @@ def test_intake_pages_break_no_policy_rule(page: Page, live_server, cast):
     sign_in_staff(page, live_server.url, cast.prescriber)
     page.goto(f"{live_server.url}/patients/{cast.patient.pk}/intake/")
     expect(page.get_by_role("heading", name="Intake", exact=True)).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
 def test_rems_form_pages_break_no_policy_rule(page: Page, live_server, cast):
     from kapclinic.dosing.tests.rems_helpers import make_esketamine_session
+
     session = make_esketamine_session(cast)
+    messages = _collect_console(page)
     sign_in_staff(page, live_server.url, cast.nurse)
     page.goto(f"{live_server.url}/dosing/rems/")
     expect(page.get_by_role("heading", name="REMS monitoring forms due")).to_be_visible()
@@ -228,7 +234,10 @@ def test_rems_form_pages_break_no_policy_rule(page: Page, live_server, cast):
     expect(page.get_by_role("heading", name="REMS Patient Monitoring Form")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
+
+
 def test_controlled_log_pages_break_no_policy_rule(page: Page, live_server, cast):
+    messages = _collect_console(page)
     sign_in_staff(page, live_server.url, cast.nurse)
     page.goto(f"{live_server.url}/controlled/sites/{cast.site.pk}/")
     expect(page.get_by_role("heading", name="Controlled-substance log")).to_be_visible()

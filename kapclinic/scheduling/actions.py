@@ -241,6 +241,8 @@ def _record_move(
         to_start=appointment.start,
         reason=reason.strip()[:300],
     )
+
+
 def _local_day(appointment_type: AppointmentType, start: dt.datetime) -> dt.date | None:
     """The visit's date at its site, for the pathway's check of that day (None for a
     time without its offset, which `_place` then refuses)."""
