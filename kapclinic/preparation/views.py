@@ -48,8 +48,10 @@ def _common(patient: Patient, prep: Preparation | None) -> dict[str, Any]:
 def portal(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
     prep = current_preparation(patient.pk)
+    # Bound on every POST, an empty one too (it saves nothing and shows the form).
     form = PatientPreparationForm(
-        request.POST or None, initial=PatientPreparationForm.initial_from(prep)
+        request.POST if request.method == "POST" else None,
+        initial=PatientPreparationForm.initial_from(prep),
     )
     if request.method == "POST" and not (prep and prep.is_complete):
         valid = form.is_valid()
