@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from kapclinic.accounts.models import Role, StaffCredential, User
 from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
+from kapclinic.consent.models import Consent
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
 from kapclinic.patients.demo import DEMO_PASSWORD, PORTAL_EMAIL, STAFF
@@ -21,6 +22,7 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
+from kapclinic.preparation.models import Preparation
 from kapclinic.scheduling.models import Appointment
 
 MODELS = [
@@ -187,6 +189,8 @@ def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
     Appointment.objects.all().delete()  # appointments protect their patients
+    Consent.objects.all().delete()  # so do signed consents and preparations
+    Preparation.objects.all().delete()
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()
     seed(patients=15, seed=7)
