@@ -251,3 +251,24 @@ def test_controlled_log_pages(axe_page: Page, live_server, cast):
     site = cast.site.pk
     paths = [f"/controlled/sites/{site}/", f"/controlled/sites/{site}/waste/"]
     assert problems_on(axe_page, live_server.url, paths) == {}
+
+
+def test_consent_and_preparation_pages(axe_page: Page, live_server, cast):
+    from kapclinic.consent.tests.helpers import current, patient_signs
+
+    document = current()
+    consent = patient_signs(cast)
+    pk = cast.patient.pk
+    enter_password(axe_page, live_server.url, cast.patient_user)
+    portal = ["/consent/me/", "/consent/me/sign/im/", "/preparation/me/"]
+    assert problems_on(axe_page, live_server.url, portal) == {}
+    axe_page.context.clear_cookies()
+    sign_in_staff(axe_page, live_server.url, cast.prescriber)
+    staff = [
+        "/consent/forms/",
+        f"/consent/forms/{document.pk}/",
+        f"/consent/patients/{pk}/",
+        f"/consent/signed/{consent.pk}/",
+        f"/preparation/patients/{pk}/",
+    ]
+    assert problems_on(axe_page, live_server.url, staff) == {}

@@ -245,3 +245,32 @@ def test_controlled_log_pages_break_no_policy_rule(page: Page, live_server, cast
     expect(page.get_by_role("heading", name="Physical count")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
+
+
+def test_consent_and_preparation_pages_break_no_policy_rule(page: Page, live_server, cast):
+    from kapclinic.consent.tests.helpers import current, patient_signs
+
+    document = current()
+    consent = patient_signs(cast)
+    pk = cast.patient.pk
+    messages = _collect_console(page)
+    enter_password(page, live_server.url, cast.patient_user)
+    for path in ("/consent/me/", "/consent/me/sign/im/", "/preparation/me/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The autosave request (htmx) runs under the policy too.
+    page.get_by_label("What do you hope for from this treatment?").fill("Rest.")
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at")
+    page.context.clear_cookies()
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    for path in (
+        "/consent/forms/",
+        f"/consent/forms/{document.pk}/",
+        f"/consent/patients/{pk}/",
+        f"/consent/signed/{consent.pk}/",
+        f"/preparation/patients/{pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []

@@ -118,8 +118,16 @@ def build_demo_consents() -> int:
     }
     dosing = [p for p in patients if p.stage == PathwayStage.DOSING]
     # The last dosing patient in list order, so the first stays a ready example.
-    out_of_date = dosing[-1] if len(dosing) > 1 else None
-    awaiting = next((p for p in patients if p.stage == PathwayStage.TREATMENT_PLAN), None)
+    out_of_date = (
+        dosing[-1]
+        if len(dosing) > 1 and not Consent.objects.filter(document=version_1).exists()
+        else None
+    )
+    awaiting = (
+        next((p for p in patients if p.stage == PathwayStage.TREATMENT_PLAN), None)
+        if not Consent.objects.filter(countersigned_at__isnull=True).exists()
+        else None
+    )
     rows = []
     for patient in patients:
         if patient.stage == PathwayStage.TREATMENT_PLAN and patient is not awaiting:

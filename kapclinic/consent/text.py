@@ -89,7 +89,8 @@ def patient_indication(patient: Patient) -> str | None:
 def render_for(document: ConsentDocument, indication: str | None) -> RenderedConsent:
     off_label = notices.is_off_label(document.route, indication)
     rems = notices.needs_rems(document.route)
-    markdown = f"# {document.title}\n\n{document.body.strip()}\n"
+    # The title is a second-level heading: the page around the text has its own h1.
+    markdown = f"## {document.title}\n\n{document.body.strip()}\n"
     acknowledgements = list(BASE_ACKNOWLEDGEMENTS)
     if off_label:
         markdown += OFF_LABEL_NOTICE

@@ -95,8 +95,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "document": document,
         "form": form,
-        # As a patient with a licensed indication would read it, and with every notice.
-        "preview": render_for(document, "trd"),
+        # With every notice that can apply to the route (no indication recorded).
         "preview_all": render_for(document, None),
     }
     return render(request, "consent/document.html", context)
@@ -144,6 +143,11 @@ def portal(request: HttpRequest) -> HttpResponse:
 def portal_sign(request: HttpRequest, route: str) -> HttpResponse:
     patient, document = get_document_to_sign(request, route)
     user = current_user(request)
+    if Consent.objects.filter(
+        patient=patient, document=document, withdrawn_at__isnull=True
+    ).exists():
+        messages.info(request, "You have already signed the current version of this form.")
+        return redirect("consent:portal")
     rendered = render_document(document, patient)
     form = SignForm(request.POST or None, rendered=rendered)
     if request.method == "POST" and form.is_valid():

@@ -95,7 +95,11 @@ def save_patient_part(patient: Patient, *, actor: User, values: Mapping[str, Any
         if checklist != prep.patient_checklist:
             prep.patient_checklist = checklist
             changed.append("patient_checklist")
-    if not changed and not new:
+    written = any(getattr(prep, name) for name in PATIENT_TEXT_FIELDS) or any(
+        prep.patient_checklist.values()
+    )
+    if not changed or (new and not written):
+        # Nothing new; and an empty form does not start a preparation.
         return prep
     prep.updated_at = timezone.now()
     if new:

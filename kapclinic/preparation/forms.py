@@ -86,7 +86,8 @@ class PatientPreparationForm(ClinicFormMixin, forms.Form):
     def valid_values(self) -> dict[str, Any]:
         """The fields that passed validation (after `is_valid`), for saving what can be
         saved when another field has a problem."""
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        cleaned: dict[str, Any] = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in cleaned.items() if name not in self.errors}
 
 
 class StaffChecklistForm(forms.Form):

@@ -48,8 +48,7 @@ def _common(patient: Patient, prep: Preparation | None) -> dict[str, Any]:
 def portal(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
     prep = current_preparation(patient.pk)
-    # Bound on every POST, even an empty one, so `is_valid` runs and leaves
-    # `cleaned_data` for the partial save below.
+    # Bound on every POST, an empty one too (it saves nothing and shows the form).
     form = PatientPreparationForm(
         request.POST if request.method == "POST" else None,
         initial=PatientPreparationForm.initial_from(prep),

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from kapclinic.consent import actions
+from kapclinic.consent.models import ConsentDocument
 from kapclinic.consent.status import consent_problems
 from kapclinic.consent.tests.helpers import new_version, patient_signs
 from kapclinic.test import Cast
@@ -50,14 +51,17 @@ def test_new_version_requires_reconsent_and_names_it(cast: Cast) -> None:
     assert _consent_message(cast) is None
 
 
-def test_version_published_after_the_dose_day_does_not_count_yet(cast: Cast) -> None:
+def test_a_version_counts_from_the_day_it_is_published(cast: Cast) -> None:
     actions.countersign(patient_signs(cast), actor=cast.prescriber)
-    new_version(cast)
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    # On the day before, the old version was still the latest (but unsigned then).
-    assert consent_problems([cast.patient.pk], yesterday)[cast.patient.pk] == (
-        f"consent not signed for a dose on {yesterday:%d %b %Y}"
+    published = new_version(cast)
+    # As if it had been published to take effect in two days' time.
+    ConsentDocument.objects.filter(pk=published.pk).update(
+        published_at=timezone.now() + dt.timedelta(days=2)
     )
+    today = timezone.localdate()
+    assert consent_problems([cast.patient.pk], today)[cast.patient.pk] is None
+    later = consent_problems([cast.patient.pk], DAY)[cast.patient.pk]
+    assert later is not None and later.startswith("consent out of date")
 
 
 def test_withdrawn_consent_does_not_count(cast: Cast) -> None:

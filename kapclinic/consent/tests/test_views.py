@@ -189,3 +189,10 @@ def test_chart_and_portal_show_consent_and_preparation(client: Client, cast: Cas
     patient_signs(cast)
     body = client.get("/patients/me/").content.decode()
     assert "Read and sign your consent form" not in body
+
+
+def test_signing_again_is_sent_back_to_the_list(client: Client, cast: Cast) -> None:
+    patient_signs(cast)
+    response = login(client, cast.patient_user).get(reverse("consent:portal_sign", args=["iv"]))
+    assert response.status_code == 302 and response["Location"] == reverse("consent:portal")
+    assert Consent.objects.count() == 1

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from kapclinic.accounts.models import Role, StaffCredential, User
 from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
+from kapclinic.consent.models import Consent
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
 from kapclinic.dosing.models import Administration, DosingSession, VitalReading
@@ -23,6 +24,7 @@ from kapclinic.patients.models import (
     PathwayStage,
     Patient,
 )
+from kapclinic.preparation.models import Preparation
 from kapclinic.scheduling.models import Appointment
 from kapclinic.treatment.models import TreatmentPlan
 
@@ -202,6 +204,8 @@ def test_same_seed_gives_same_patients(db):
     for model in (RemsForm, VitalReading, Administration, DosingSession, TreatmentPlan):
         model.objects.all().delete()
     Appointment.objects.all().delete()  # appointments protect their patients
+    Consent.objects.all().delete()  # so do signed consents and preparations
+    Preparation.objects.all().delete()
     # Treatment plans protect their patients too, and a new version its predecessor.
     TreatmentPlan.objects.filter(supersedes__isnull=False).delete()
     TreatmentPlan.objects.all().delete()

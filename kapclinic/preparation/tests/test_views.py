@@ -80,3 +80,11 @@ def test_front_desk_and_other_patients_see_nothing(client: Client, cast: Cast) -
     assert login(client, cast.front_desk).get(url).status_code == 404
     body = login(client, cast.other_patient_user).get(PORTAL).content.decode()
     assert "Mine" not in body
+
+
+def test_empty_post_shows_the_form(client: Client, cast: Cast) -> None:
+    # An empty body once left the form unbound and the page failed.
+    response = login(client, cast.patient_user).post(PORTAL, {})
+    assert response.status_code == 302
+    # Nothing written does not start a preparation.
+    assert Preparation.objects.count() == 0
