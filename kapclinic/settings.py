@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kapclinic.treatment",
     "kapclinic.dosing",
     "kapclinic.outcomes",
+    "kapclinic.journal",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ urlpatterns = [
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("outcomes/", include("kapclinic.outcomes.urls")),
+    path("journal/", include("kapclinic.journal.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("r/", include("kapclinic.scheduling.reminder_urls")),
     path("q/", include("kapclinic.outcomes.link_urls")),

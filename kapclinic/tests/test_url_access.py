@@ -28,6 +28,7 @@ from kapclinic.accounts.models import StaffCredential
 from kapclinic.audit.models import BreakGlassGrant
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.content.models import Article
+from kapclinic.journal.models import JournalEntry
 from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
 from kapclinic.scheduling.manage_links import make_token
@@ -141,6 +142,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "outcomes:site_schedule": ADMIN_ONLY,
     "outcomes:patient_schedule": CARE_TEAM_CLINICAL,
     "questionnaire_link:answer": PUBLIC,
+    # Integration journal: the patient's own; shared entries and integration notes for
+    # the care team's clinicians; psychotherapy notes only for therapists and
+    # prescribers on the care team (the cast's prescriber), each seeing their own.
+    "journal:mine": PATIENT_ONLY,
+    "journal:start": row("405"),
+    "journal:entry": PATIENT_ONLY,
+    "journal:patient": CARE_TEAM_CLINICAL,
+    "journal:psychotherapy": row("404", prescriber="ok"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -311,6 +320,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:site_schedule": lambda: {"pk": cast.site.pk},
         "outcomes:patient_schedule": lambda: by_patient,
         "questionnaire_link:answer": lambda: {"token": "not-a-real-link"},
+        "journal:entry": lambda: {"pk": JournalEntry.objects.create(patient=patient).pk},
+        "journal:patient": lambda: by_patient,
+        "journal:psychotherapy": lambda: by_patient,
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,
