@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kapclinic.journal.demo import build_demo_journals
+from kapclinic.outcomes.schedule_demo import build_demo_schedules
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         screenings = build_demo_screenings(seed=options["seed"])
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
+        questionnaires = build_demo_schedules(list(clinic.sites.values()))
+        journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -60,7 +64,9 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
-            f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
+            f"appointments: {schedule.appointments_created} created; "
+            f"scheduled questionnaires: {questionnaires.created} created; "
+            f"journal entries: {journals} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
