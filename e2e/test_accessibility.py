@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.journal.models import JournalEntry
 from kapclinic.outcomes.actions import assign, submit
 from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
@@ -118,6 +119,8 @@ def test_staff_pages(axe_page: Page, live_server, cast):
                 f"/outcomes/patients/{cast.patient.pk}/safety/bladder/",
                 f"/outcomes/patients/{cast.patient.pk}/safety/misuse/",
                 "/outcomes/analytics/",
+                f"/journal/patients/{cast.patient.pk}/",
+                f"/journal/patients/{cast.patient.pk}/psychotherapy/",
                 "/book/possible-matches/",
                 "/schedule/waitlist/",
             ],
@@ -177,6 +180,8 @@ def test_portal_pages(axe_page: Page, live_server, cast):
         f"/outcomes/me/questionnaires/{assignment.pk}/",
         f"/outcomes/me/results/{crisis.pk}/",
         "/outcomes/me/progress/",
+        "/journal/me/",
+        f"/journal/me/{JournalEntry.objects.create(patient=cast.patient).pk}/",
     ]
     assert problems_on(axe_page, live_server.url, pages) == {}
 

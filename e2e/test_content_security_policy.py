@@ -16,6 +16,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
+from kapclinic.journal.models import JournalEntry
 from kapclinic.outcomes.actions import assign
 from kapclinic.outcomes.links import make_token as make_link_token
 from kapclinic.scheduling.tests.helpers import make_appointment
@@ -170,6 +171,27 @@ def test_questionnaire_link_breaks_no_policy_rule(page: Page, live_server, cast)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     page.goto(f"{live_server.url}{link}")
     expect(page.get_by_role("heading", name="Already answered")).to_be_visible()
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
+def test_journal_saves_as_the_patient_types_within_the_policy(page: Page, live_server, cast):
+    messages = _collect_console(page)
+    enter_password(page, live_server.url, cast.patient_user)
+    page.goto(f"{live_server.url}/journal/me/")
+    page.get_by_role("button", name="Start a new entry").click()
+    page.get_by_label("Your entry").fill("Calmer since Tuesday.")
+    # htmx posts the text after a pause in typing; the status line says so.
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10000)
+    assert JournalEntry.objects.get().body == "Calmer since Tuesday."
+    page.context.clear_cookies()
+    sign_in_staff(page, live_server.url, cast.prescriber)
+    for path in (
+        f"/journal/patients/{cast.patient.pk}/",
+        f"/journal/patients/{cast.patient.pk}/psychotherapy/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kapclinic.consent",
     "kapclinic.preparation",
     "kapclinic.outcomes.safety",
+    "kapclinic.journal",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,7 @@ urlpatterns = [
     path("clinic/", include("kapclinic.clinics.urls")),
     path("schedule/", include("kapclinic.scheduling.urls")),
     path("outcomes/", include("kapclinic.outcomes.urls")),
+    path("journal/", include("kapclinic.journal.urls")),
     path("audit/", include("kapclinic.audit.urls")),
     path("dosing/rems/", include("kapclinic.dosing.rems_urls")),
     path("controlled/", include("kapclinic.controlled.urls")),

@@ -35,7 +35,7 @@ HAPPENED_OR_AHEAD = (*UPCOMING, S.IN_PROGRESS, S.COMPLETED)
 UNSCHEDULED_STAGES = (PathwayStage.ENQUIRY, PathwayStage.INELIGIBLE, PathwayStage.WITHDRAWN)
 
 
-def ensure_site_defaults(site: Site) -> None:
+def ensure_site_defaults(site: Site, *, audit: bool = True) -> None:
     """Give a site the default rules the first time it is planned for or edited.
 
     A site's rules are switched off rather than deleted, so a site with no rows at
@@ -50,12 +50,13 @@ def ensure_site_defaults(site: Site) -> None:
                 instrument=rule.instrument,
                 defaults={"weeks_after_course": rule.weeks_after_course},
             )
-        record(
-            actor=None,
-            action=AuditAction.CREATE,
-            object_type="outcomes.schedulerule",
-            detail={"site": site.pk, "defaults": len(schedules.DEFAULT_RULES)},
-        )
+        if audit:
+            record(
+                actor=None,
+                action=AuditAction.CREATE,
+                object_type="outcomes.schedulerule",
+                detail={"site": site.pk, "defaults": len(schedules.DEFAULT_RULES)},
+            )
 
 
 def effective_rules(
@@ -119,17 +120,14 @@ def candidates() -> QuerySet[Patient]:
     )
 
 
-def plan(
-    patients: Sequence[Patient], *, now: dt.datetime | None = None
-) -> list[QuestionnaireAssignment]:
-    """Create the assignments now due for `patients` (a batch: a fixed number of
-    queries, plus one insert and one audit row per new assignment)."""
-    now = now or timezone.now()
+def due_for(
+    patients: Sequence[Patient], *, now: dt.datetime
+) -> list[tuple[Patient, schedules.Due]]:
+    """What falls due now for `patients` and is not asked yet (a batch, read only: a
+    fixed number of queries). The sites' rules must exist (`ensure_site_defaults`)."""
     if not patients:
         return []
     ids = [p.pk for p in patients]
-    for site in {p.site_id: p.site for p in patients}.values():
-        ensure_site_defaults(site)
     site_rules: dict[int, list[ScheduleRule]] = defaultdict(list)
     for rule in ScheduleRule.objects.filter(site_id__in={p.site_id for p in patients}):
         assert rule.site_id is not None
@@ -156,7 +154,7 @@ def plan(
             patient_id__in=ids, completed_at__isnull=True, expires_at__gt=now
         ).values_list("patient_id", "instrument")
     )
-    created: list[QuestionnaireAssignment] = []
+    found: list[tuple[Patient, schedules.Due]] = []
     for patient in patients:
         rules = effective_rules(site_rules[patient.site_id], patient_rules[patient.pk])
         phase = schedules.phase_for(patient.stage, plan_phase.get(patient.pk))
@@ -165,10 +163,24 @@ def plan(
             # be answered: one at a time, never a pile.
             if (patient.pk, due.key) in taken or (patient.pk, due.instrument) in waiting:
                 continue
-            assignment = _create(patient, due)
-            if assignment is not None:
-                created.append(assignment)
-                waiting.add((patient.pk, due.instrument))
+            waiting.add((patient.pk, due.instrument))
+            found.append((patient, due))
+    return found
+
+
+def plan(
+    patients: Sequence[Patient], *, now: dt.datetime | None = None
+) -> list[QuestionnaireAssignment]:
+    """Create the assignments now due for `patients` (a batch: a fixed number of
+    queries, plus one insert and one audit row per new assignment)."""
+    now = now or timezone.now()
+    for site in {p.site_id: p.site for p in patients}.values():
+        ensure_site_defaults(site)
+    created: list[QuestionnaireAssignment] = []
+    for patient, due in due_for(patients, now=now):
+        assignment = _create(patient, due)
+        if assignment is not None:
+            created.append(assignment)
     return created
 
 

@@ -35,6 +35,7 @@ from kapclinic.consent.status import current_documents
 from kapclinic.consent.text import render_document
 from kapclinic.content.models import Article
 from kapclinic.dosing.tests.rems_helpers import make_esketamine_session
+from kapclinic.journal.models import JournalEntry
 from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse, RiskAlert
 from kapclinic.patients.models import CareTeamMember, Contact, Medication
 from kapclinic.scheduling.manage_links import make_token
@@ -199,6 +200,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Clinic analytics: aggregates only, cohorts under 5 suppressed.
     "outcomes:analytics": row("404", prescriber="ok", admin="ok"),
     "outcomes:analytics_export": row("404", prescriber="ok", admin="ok"),
+    # Integration journal: the patient's own; shared entries and integration notes for
+    # the care team's clinicians; psychotherapy notes only for therapists and
+    # prescribers on the care team (the cast's prescriber), each seeing their own.
+    "journal:mine": PATIENT_ONLY,
+    "journal:start": row("405"),
+    "journal:entry": PATIENT_ONLY,
+    "journal:patient": CARE_TEAM_CLINICAL,
+    "journal:psychotherapy": row("404", prescriber="ok"),
     # Clinic configuration.
     "clinics:sites": ADMIN_ONLY,
     "clinics:site_add": ADMIN_ONLY,
@@ -460,6 +469,9 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "outcomes:safety": lambda: by_patient,
         "outcomes:bladder_check": lambda: by_patient,
         "outcomes:misuse_signal": lambda: by_patient,
+        "journal:entry": lambda: {"pk": JournalEntry.objects.create(patient=patient).pk},
+        "journal:patient": lambda: by_patient,
+        "journal:psychotherapy": lambda: by_patient,
         "book:manage": manage_link,
         "book:manage_ics": manage_link,
         "book:reschedule": manage_link,

@@ -48,19 +48,24 @@ def keys(cast: Cast) -> list[str]:
 
 def test_nothing_before_the_baseline_window_opens(dosing):
     make_dose(dosing, FIRST_DOSE)
-    assert sweep_at(FIRST_DOSE - 8 * D) == {"created": 0, "sent": 0, "reminded": 0}
+    assert sweep_at(FIRST_DOSE - 8 * D) == {"created": 0, "sent": 0, "reminded": 0, "prompted": 0}
     assert not mail.outbox and not sms.outbox
 
 
 def test_baseline_is_created_and_sent_once_by_email_and_text(dosing):
     make_dose(dosing, FIRST_DOSE)
     counts = sweep_at(FIRST_DOSE - 6 * D)
-    assert counts == {"created": 3, "sent": 3, "reminded": 0}
+    assert counts == {"created": 3, "sent": 3, "reminded": 0, "prompted": 0}
     assert keys(dosing) == ["baseline:cssrs_screen", "baseline:gad7", "baseline:phq9"]
     assert len(mail.outbox) == 3 and len(sms.outbox) == 3
     assert {m.to for m in sms.outbox} == {dosing.patient.phone}
     # A second run, later the same day, creates and sends nothing more.
-    assert sweep_at(FIRST_DOSE - 6 * D + 4 * H) == {"created": 0, "sent": 0, "reminded": 0}
+    assert sweep_at(FIRST_DOSE - 6 * D + 4 * H) == {
+        "created": 0,
+        "sent": 0,
+        "reminded": 0,
+        "prompted": 0,
+    }
     assert len(mail.outbox) == 3 and len(sms.outbox) == 3
 
 
@@ -100,7 +105,7 @@ def test_nothing_is_sent_after_it_expired(dosing):
     with time_machine.travel(FIRST_DOSE - 6 * D, tick=False):
         schedule_plan.plan_all()
     # The worker was down until after the dose: the baseline is past its time.
-    assert sweep_at(FIRST_DOSE + H) == {"created": 0, "sent": 0, "reminded": 0}
+    assert sweep_at(FIRST_DOSE + H) == {"created": 0, "sent": 0, "reminded": 0, "prompted": 0}
     assert not mail.outbox and not sms.outbox
 
 
@@ -203,7 +208,10 @@ def test_the_command_runs_the_sweep(dosing, capsys):
     make_dose(dosing, FIRST_DOSE)
     with time_machine.travel(FIRST_DOSE - 6 * D, tick=False):
         call_command("send_due_questionnaires")
-    assert "Created 3 questionnaire(s), sent 3 link(s), 0 reminder(s)." in capsys.readouterr().out
+    assert (
+        "Created 3 questionnaire(s), sent 3 link(s), 0 reminder(s), 0 journal prompt(s)."
+        in capsys.readouterr().out
+    )
 
 
 @pytest.mark.parametrize("patients", [1, 2])

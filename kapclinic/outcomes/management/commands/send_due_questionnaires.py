@@ -21,5 +21,5 @@ class Command(BaseCommand):
         counts = send_due_questionnaires()
         self.stdout.write(
             f"Created {counts['created']} questionnaire(s), sent {counts['sent']} link(s), "
-            f"{counts['reminded']} reminder(s)."
+            f"{counts['reminded']} reminder(s), {counts['prompted']} journal prompt(s)."
         )

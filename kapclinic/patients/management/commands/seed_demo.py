@@ -12,6 +12,8 @@ from kapclinic.consent.demo import build_demo_consents
 from kapclinic.controlled.demo import build_demo_stock
 from kapclinic.dosing.rems_demo import build_demo_rems
 from kapclinic.intake.demo import build_demo_intakes
+from kapclinic.journal.demo import build_demo_journals
+from kapclinic.outcomes.schedule_demo import build_demo_schedules
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
@@ -65,6 +67,8 @@ class Command(BaseCommand):
         # log counts the doses that session gave.
         rems_forms = build_demo_rems(clinic.sites["harbour"])
         stock_entries = build_demo_stock(clinic.sites["harbour"])
+        questionnaires = build_demo_schedules(list(clinic.sites.values()))
+        journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -78,8 +82,9 @@ class Command(BaseCommand):
             f"consents: {consents} created; "
             f"preparations: {preparations} created; "
             f"appointments: {schedule.appointments_created} created; "
-            f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created "
-            f"({elapsed:.1f} s)."
+            f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created; "
+            f"scheduled questionnaires: {questionnaires.created} created; "
+            f"journal entries: {journals} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
