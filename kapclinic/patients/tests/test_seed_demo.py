@@ -10,6 +10,7 @@ from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
+from kapclinic.outcomes.models import RiskAlert
 from kapclinic.patients.demo import DEMO_PASSWORD, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
     Allergy,
@@ -187,6 +188,7 @@ def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
     Appointment.objects.all().delete()  # appointments protect their patients
+    RiskAlert.objects.all().delete()  # as do risk alerts their scores
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()
     seed(patients=15, seed=7)
