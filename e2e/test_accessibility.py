@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.outcomes.actions import assign, submit
+from kapclinic.outcomes.tests.history import score_history
 from kapclinic.scheduling.tests.helpers import make_appointment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -78,6 +79,9 @@ def test_public_pages(axe_page: Page, live_server, cast):
 
 def test_staff_pages(axe_page: Page, live_server, cast):
     appointment = make_appointment(cast)
+    # A short PHQ-9 history around one dose and a session, so the trajectory
+    # and safety pages draw their chart and tables.
+    score_history(cast)
     sign_in_staff(axe_page, live_server.url, cast.prescriber)
     assert (
         problems_on(
