@@ -22,6 +22,7 @@ from kapclinic.scheduling.models import (
     Resource,
     TypeCode,
 )
+from kapclinic.test import Cast
 from kapclinic.treatment.models import DoseBasis, Drug, PlanStatus, Protocol, Route, TreatmentPlan
 
 NOW = timezone.now().replace(microsecond=0)
@@ -171,10 +172,10 @@ def dose(
     return session
 
 
-def score_history(cast: object) -> None:
+def score_history(cast: Cast) -> None:
     """The cast's patient: PHQ-9 from 19 to 8 around three dosing sessions (for the
     browser tests' trajectory and safety pages)."""
-    patient, prescriber, nurse = cast.patient, cast.prescriber, cast.nurse  # type: ignore[attr-defined]
+    patient, prescriber, nurse = cast.patient, cast.prescriber, cast.nurse
     add_score(patient, "phq9", 19, days_ago(40), by=prescriber)
     plan = make_plan(patient, prescriber)
     for k in range(3):
