@@ -67,26 +67,34 @@ class _Slots:
 
     def __init__(self, round_the_clock: bool) -> None:
         if round_the_clock:
-            # Quarter hours outside clinic hours: never the demo's own visits, so the
-            # benchmark can run after seed_demo on the same clinicians.
-            step = 15
-            minutes = [m for m in range(0, 24 * 60, step) if not 9 * 60 <= m < 17 * 60]
+            # Five-minute visits outside clinic hours: never the demo's own visits, so
+            # the benchmark can run after seed_demo on the same clinicians.
+            step = 5
+            minutes = [m for m in range(0, 24 * 60, step) if not 8 * 60 <= m < 18 * 60]
         else:
             step = 60
             minutes = list(range(9 * 60, 17 * 60, step))
         self.minutes = minutes
         self.length = dt.timedelta(minutes=step)
-        self.taken: dict[tuple[int, dt.date], int] = defaultdict(int)
+        # Taken starts in UTC: a clinician at two sites in different time zones
+        # must not get the same instant from both local grids.
+        self.taken: set[tuple[int, dt.datetime]] = set()
+        self.next_free: dict[tuple[int, dt.date, str], int] = defaultdict(int)
 
     def take(self, clinicians: list[User], day: dt.date, tz: ZoneInfo) -> tuple[User, dt.datetime]:
         for offset in range(120):
             when = day + dt.timedelta(days=offset)
+            midnight = dt.datetime.combine(when, dt.time(0), tzinfo=tz)
             for clinician in clinicians:
-                used = self.taken[(clinician.pk, when)]
-                if used < len(self.minutes):
-                    self.taken[(clinician.pk, when)] = used + 1
-                    midnight = dt.datetime.combine(when, dt.time(0), tzinfo=tz)
-                    return clinician, midnight + dt.timedelta(minutes=self.minutes[used])
+                key = (clinician.pk, when, str(tz))
+                for index in range(self.next_free[key], len(self.minutes)):
+                    start = midnight + dt.timedelta(minutes=self.minutes[index])
+                    slot = (clinician.pk, start.astimezone(dt.UTC))
+                    if slot not in self.taken:
+                        self.taken.add(slot)
+                        self.next_free[key] = index + 1
+                        return clinician, start
+                self.next_free[key] = len(self.minutes)
         raise RuntimeError("No free demo slot: too many visits for the demo clinicians.")
 
 
