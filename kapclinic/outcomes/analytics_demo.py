@@ -60,12 +60,17 @@ class Result:
     alerts: int = 0
 
 
+class _NoSlot(Exception):
+    """No free visit left for this patient's course."""
+
+
 class _Slots:
     """Hands out visits that never overlap for one clinician (PostgreSQL's exclusion
     constraint): hourly in clinic hours for the demo, every quarter hour outside them
     for the benchmark's tens of thousands of visits."""
 
-    def __init__(self, round_the_clock: bool) -> None:
+    def __init__(self, round_the_clock: bool, latest: dt.date) -> None:
+        self.latest = latest
         if round_the_clock:
             # Five-minute visits outside clinic hours: never the demo's own visits, so
             # the benchmark can run after seed_demo on the same clinicians.
@@ -82,8 +87,12 @@ class _Slots:
         self.next_free: dict[tuple[int, dt.date, str], int] = defaultdict(int)
 
     def take(self, clinicians: list[User], day: dt.date, tz: ZoneInfo) -> tuple[User, dt.datetime]:
-        for offset in range(120):
+        # Later days first (a few days' delay), then earlier ones, never into the
+        # scheduling demo's weeks; a clinic too small for the course gets none.
+        for offset in [*range(120), *range(-1, -300, -1)]:
             when = day + dt.timedelta(days=offset)
+            if when > self.latest:
+                continue
             midnight = dt.datetime.combine(when, dt.time(0), tzinfo=tz)
             for clinician in clinicians:
                 key = (clinician.pk, when, str(tz))
@@ -95,7 +104,7 @@ class _Slots:
                         self.next_free[key] = index + 1
                         return clinician, start
                 self.next_free[key] = len(self.minutes)
-        raise RuntimeError("No free demo slot: too many visits for the demo clinicians.")
+        raise _NoSlot
 
 
 def _answers(code: str, total: int, rng: random.Random, item9: int = 0) -> list[int]:
@@ -211,7 +220,7 @@ def build_demo_histories(*, seed: int = 1, everyone: bool = False) -> Result:
         start__gte=course_start,
     ).values_list("patient_id", "start"):
         existing[patient_id].append(start)
-    slots = _Slots(round_the_clock=everyone)
+    slots = _Slots(round_the_clock=everyone, latest=course_start.date())
     visits: list[Appointment] = []
     scores: list[QuestionnaireResponse] = []
     alert_patient: Patient | None = None
@@ -240,48 +249,36 @@ def build_demo_histories(*, seed: int = 1, everyone: bool = False) -> Result:
         course = rng.choices(COURSES, COURSE_WEIGHTS)[0]
         days_back = rng.randint(60, 330)
         first_day = (now - dt.timedelta(days=days_back)).astimezone(tz).date()
-        doses: list[dt.datetime] = []
-        day = first_day
-        for _ in range(6):  # twice a week for three weeks: an induction course
-            clinician, start = slots.take(staff, day, tz)
-            doses.append(start)
-            if new_visits:
-                visits.append(
-                    Appointment(
-                        patient=patient,
-                        appointment_type=kind,
-                        site=patient.site,
-                        clinician=clinician,
-                        start=start,
-                        end=start + slots.length,
-                        hold_start=start,
-                        hold_end=start + slots.length,
-                        status=AppointmentStatus.COMPLETED,
-                        status_changed_at=start + dt.timedelta(hours=2),
-                    )
-                )
-            day = start.astimezone(tz).date() + dt.timedelta(days=rng.choice([3, 4]))
-        if course == "relapse" and not everyone:
-            # A booster after the relapse signal, as the trajectory page proposes.
+        # Twice a week for three weeks (an induction course), and for a relapse a
+        # booster twelve weeks on, as the trajectory page proposes.
+        days = [first_day]
+        try:
+            placed: list[tuple[User, dt.datetime]] = []
+            for _ in range(6):
+                placed.append(slots.take(staff, days[-1], tz))
+                days.append(placed[-1][1].date() + dt.timedelta(days=rng.choice([3, 4])))
             booster = first_day + dt.timedelta(weeks=12)
-            if (now.astimezone(tz).date() - booster).days > LATEST_DAYS_AGO:
-                clinician, start = slots.take(staff, booster, tz)
-                doses.append(start)
-                if new_visits:
-                    visits.append(
-                        Appointment(
-                            patient=patient,
-                            appointment_type=kind,
-                            site=patient.site,
-                            clinician=clinician,
-                            start=start,
-                            end=start + slots.length,
-                            hold_start=start,
-                            hold_end=start + slots.length,
-                            status=AppointmentStatus.COMPLETED,
-                            status_changed_at=start + dt.timedelta(hours=2),
-                        )
-                    )
+            if course == "relapse" and not everyone and booster <= slots.latest:
+                placed.append(slots.take(staff, booster, tz))
+        except _NoSlot:
+            continue
+        doses = [start for _, start in placed]
+        if new_visits:
+            visits.extend(
+                Appointment(
+                    patient=patient,
+                    appointment_type=kind,
+                    site=patient.site,
+                    clinician=clinician,
+                    start=start,
+                    end=start + slots.length,
+                    hold_start=start,
+                    hold_end=start + slots.length,
+                    status=AppointmentStatus.COMPLETED,
+                    status_changed_at=start + dt.timedelta(hours=2),
+                )
+                for clinician, start in placed
+            )
         if not new_scores:
             continue
         all_doses = sorted(doses + existing.get(patient.pk, []))
