@@ -97,8 +97,9 @@ class _Slots:
             for clinician in clinicians:
                 key = (clinician.pk, when, str(tz))
                 for index in range(self.next_free[key], len(self.minutes)):
-                    start = midnight + dt.timedelta(minutes=self.minutes[index])
-                    slot = (clinician.pk, start.astimezone(dt.UTC))
+                    # In UTC: local wall-clock arithmetic breaks on a DST change.
+                    start = midnight.astimezone(dt.UTC) + dt.timedelta(minutes=self.minutes[index])
+                    slot = (clinician.pk, start)
                     if slot not in self.taken:
                         self.taken.add(slot)
                         self.next_free[key] = index + 1
@@ -256,7 +257,8 @@ def build_demo_histories(*, seed: int = 1, everyone: bool = False) -> Result:
             placed: list[tuple[User, dt.datetime]] = []
             for _ in range(6):
                 placed.append(slots.take(staff, days[-1], tz))
-                days.append(placed[-1][1].date() + dt.timedelta(days=rng.choice([3, 4])))
+                local_day = placed[-1][1].astimezone(tz).date()
+                days.append(local_day + dt.timedelta(days=rng.choice([3, 4])))
             booster = first_day + dt.timedelta(weeks=12)
             if course == "relapse" and not everyone and booster <= slots.latest:
                 placed.append(slots.take(staff, booster, tz))
