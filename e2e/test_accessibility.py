@@ -21,6 +21,7 @@ from e2e.signin import enter_password, sign_in_staff
 from kapclinic.journal.models import JournalEntry
 from kapclinic.outcomes.actions import assign, submit
 from kapclinic.outcomes.links import make_token as make_link_token
+from kapclinic.outcomes.tests.history import score_history
 from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.treatment.protocols import seed_default_protocols
 
@@ -83,6 +84,9 @@ def test_public_pages(axe_page: Page, live_server, cast):
 def test_staff_pages(axe_page: Page, live_server, cast):
     appointment = make_appointment(cast)
     protocol = seed_default_protocols(cast.site, actor=None)[0]
+    # A short PHQ-9 history around one dose and a session, so the trajectory
+    # and safety pages draw their chart and tables.
+    score_history(cast)
     sign_in_staff(axe_page, live_server.url, cast.prescriber)
     assert (
         problems_on(

@@ -38,7 +38,14 @@ pytestmark = [
 SIZES = ((390, 844), (768, 1024))
 
 # JSON endpoints and the CSV, PDF and .ics downloads are not pages a person reads.
-NOT_PAGES = ("api:", "audit:export", "book:manage_ics", "rems:pdf", "controlled:export")
+NOT_PAGES = (
+    "api:",
+    "audit:export",
+    "book:manage_ics",
+    "rems:pdf",
+    "controlled:export",
+    "outcomes:analytics_export",
+)
 
 # What reaches furthest right, and how far, when the page is wider than the viewport.
 WIDEST = """

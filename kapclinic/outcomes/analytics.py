@@ -23,13 +23,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    BooleanField,
+    Case,
     CharField,
     Count,
     DateTimeField,
-    Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -37,15 +36,23 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractQuarter, ExtractYear
-from django.db.models.lookups import LessThanOrEqual
 
+from kapclinic.dosing.models import DosingSession
+from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes import change
 from kapclinic.outcomes.models import QuestionnaireResponse
 from kapclinic.patients.models import Patient
-from kapclinic.scheduling.models import DOSING_CODES, Appointment, AppointmentStatus
+from kapclinic.scheduling.models import (
+    DOSING_CODES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    TypeCode,
+)
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.screening.rules import INDICATIONS
 from kapclinic.treatment.models import Route, TreatmentPlan
@@ -61,6 +68,12 @@ DIMENSIONS = {
     "period": "Quarter of first dose",
 }
 NONE_LABEL = "Not recorded"
+VISIT_ROUTES = {
+    TypeCode.DOSING_IV: Route.IV,
+    TypeCode.DOSING_IM: Route.IM,
+    TypeCode.DOSING_ORAL: Route.ORAL,
+    TypeCode.DOSING_ESKETAMINE: Route.INTRANASAL,
+}
 
 
 @dataclass(frozen=True)
@@ -183,39 +196,14 @@ def _doses(patient_ref: str = "pk") -> QuerySet[Any]:
     return doses
 
 
-def _scores(code: str) -> QuerySet[QuestionnaireResponse]:
-    return QuestionnaireResponse.objects.filter(
-        patient=OuterRef("pk"), instrument=code, total__isnull=False, replaced_by__isnull=True
-    )
-
-
-def _response_q(code: str, total: str) -> Any:
-    """Whether the patient annotation `total` is a response from their baseline."""
-    if code == "pcl5":
-        return LessThanOrEqual(F(total), F("baseline") - change.PCL5_RESPONSE_POINTS)
-    percent = change.RESPONSE_PERCENT[code]
-    # Whole numbers, as change.response_level: total * 100 <= baseline * (100 - percent).
-    return LessThanOrEqual(F(total) * 100, F("baseline") * (100 - percent))
-
-
-def _responding(code: str, queryset: QuerySet[Any], total: str, baseline: Any) -> QuerySet[Any]:
-    """Filter `queryset` to rows whose `total` is a response from `baseline`."""
-    if code == "pcl5":
-        return queryset.filter(**{f"{total}__lte": baseline - change.PCL5_RESPONSE_POINTS})
-    percent = change.RESPONSE_PERCENT[code]
-    # Whole numbers, as change.response_level: total * 100 <= baseline * (100 - percent).
-    return queryset.filter(LessThanOrEqual(F(total) * 100, baseline * (100 - percent)))
-
-
-def patients_with_outcomes(
-    code: str,
+def _patients(
+    by: str,
     *,
-    sites: QuerySet[Any] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    madrs_remission_at_or_below: int = 10,
+    sites: QuerySet[Any] | None,
+    since: dt.date | None,
+    until: dt.date | None,
 ) -> QuerySet[Any]:
-    """Patients with a dose and a baseline, annotated with their outcomes (lazy)."""
+    """Patients with a dose: their first dose, cohort, planned sessions and dose count."""
     first_dose = Subquery(_doses().order_by("dosed_at").values("dosed_at")[:1])
     patients: QuerySet[Any] = Patient.objects.annotate(first_dose=first_dose).filter(
         first_dose__isnull=False
@@ -226,51 +214,95 @@ def patients_with_outcomes(
         patients = patients.filter(first_dose__date__gte=since)
     if until is not None:
         patients = patients.filter(first_dose__date__lte=until)
-    patients = patients.annotate(
-        baseline=Subquery(
-            _scores(code)
-            .filter(completed_at__lt=OuterRef("first_dose"))
-            .order_by("-completed_at", "-id")
-            .values("total")[:1]
-        )
-    ).filter(baseline__isnull=False)
-    after = _scores(code).filter(completed_at__gte=OuterRef("first_dose"))
-    patients = patients.annotate(
-        responded_at=Subquery(
-            _responding(code, after, "total", OuterRef("baseline"))
-            .order_by("completed_at", "id")
-            .values("completed_at")[:1]
-        )
-    )
-    limit = {**change.REMISSION_AT_OR_BELOW, "madrs": madrs_remission_at_or_below}.get(code)
-    if limit is not None:
-        patients = patients.annotate(remitted=Exists(after.filter(total__lte=limit)))
-    else:
-        patients = patients.annotate(remitted=Value(False))
-    for weeks in (4, 12):
-        # The first score at least `weeks` after the response, and whether it still is one.
-        later = (
-            _scores(code)
-            .filter(completed_at__gte=OuterRef("responded_at") + dt.timedelta(weeks=weeks))
-            .order_by("completed_at", "id")
-            .values("total")[:1]
-        )
-        patients = patients.annotate(**{f"later_{weeks}": Subquery(later)})
-        patients = patients.annotate(
-            **{
-                f"followed_{weeks}": ExpressionWrapper(
-                    Q(**{f"later_{weeks}__isnull": False}), output_field=BooleanField()
-                ),
-                f"held_{weeks}": _response_q(code, f"later_{weeks}"),
-            }
-        )
     first_plan = TreatmentPlan.objects.filter(patient=OuterRef("pk")).order_by("version", "id")
     dose_count = _doses().values("patient").annotate(n=Count("pk")).values("n").order_by()
     annotated: QuerySet[Any] = patients.annotate(
+        cohort=_cohort_expression(by),
         planned=Subquery(first_plan.values("sessions_planned")[:1]),
         doses=Subquery(dose_count, output_field=IntegerField()),
-    )
+    ).values("pk", "first_dose", "cohort", "planned", "doses")
     return annotated
+
+
+def _after(vendor: str, column: str, days: int) -> str:
+    """SQL for `column` plus `days` days (datetimes are text in SQLite)."""
+    if vendor == "postgresql":
+        return f"{column} + INTERVAL '{int(days)} days'"
+    return f"datetime({column}, '+{int(days)} days')"
+
+
+def _outcomes_sql(code: str, inner: str, vendor: str, remission_limit: int | None) -> str:
+    """One row per patient with baseline, response time, remission, follow-up scores
+    and sessions to response, each layer reading the one below as plain columns so
+    no subquery is repeated. Only integers and table names are formatted in; values
+    are parameters."""
+    responses = QuestionnaireResponse._meta.db_table
+    appointments = Appointment._meta.db_table
+    sessions = DosingSession._meta.db_table
+    kinds = AppointmentType._meta.db_table
+    score = (
+        f"FROM {responses} r WHERE r.patient_id = t.pk AND r.instrument = %s "  # noqa: S608
+        f"AND r.total IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {responses} c WHERE c.replaces_id = r.id)"
+    )
+    if code == "pcl5":
+        responding = f"r.total <= t.baseline - {int(change.PCL5_RESPONSE_POINTS)}"
+    else:
+        # Whole numbers, as change.response_level: total * 100 <= baseline * (100 - percent).
+        keep = 100 - int(change.RESPONSE_PERCENT[code])
+        responding = f"r.total * 100 <= t.baseline * {keep}"
+    remitted = (
+        f"EXISTS (SELECT 1 {score} AND r.completed_at >= t.first_dose "
+        f"AND r.total <= {int(remission_limit)})"
+        if remission_limit is not None
+        else "0 = 1"
+    )
+    codes = ", ".join(f"'{c}'" for c in sorted(DOSING_CODES))
+    later = {
+        weeks: (
+            f"(SELECT r.total {score} AND r.completed_at >= "
+            f"{_after(vendor, 't.responded_at', 7 * weeks)} "
+            "ORDER BY r.completed_at, r.id LIMIT 1)"
+        )
+        for weeks in (4, 12)
+    }
+    # Only table names and integers are formatted in (S608); values are parameters.
+    # MATERIALIZED keeps each layer computed once: without it both databases may
+    # inline a layer's subqueries into every later reference and repeat them.
+    return f"""
+    WITH base AS MATERIALIZED ({inner}),
+    with_baseline AS MATERIALIZED (
+      SELECT t.*,
+        (SELECT r.total {score} AND r.completed_at < t.first_dose
+         ORDER BY r.completed_at DESC, r.id DESC LIMIT 1) AS baseline
+      FROM base t
+    ),
+    with_response AS MATERIALIZED (
+      SELECT t.*,
+        (SELECT MIN(r.completed_at) {score} AND r.completed_at >= t.first_dose
+           AND {responding}) AS responded_at,
+        {remitted} AS remitted
+      FROM with_baseline t
+      WHERE t.baseline IS NOT NULL
+    ),
+    per_patient AS MATERIALIZED (
+      SELECT t.*, {later[4]} AS later_4, {later[12]} AS later_12,
+        (SELECT COUNT(*) FROM {appointments} a
+           LEFT JOIN {sessions} s ON s.appointment_id = a.id
+           JOIN {kinds} k ON k.id = a.appointment_type_id
+         WHERE a.patient_id = t.pk AND t.responded_at IS NOT NULL
+           AND (s.first_dose_at IS NOT NULL
+                OR (s.id IS NULL AND k.code IN ({codes}) AND a.status = 'completed'))
+           AND COALESCE(s.first_dose_at, a.start) <= t.responded_at) AS to_response
+      FROM with_response t
+    )
+    """  # noqa: S608
+
+
+def _held(code: str, column: str) -> str:
+    if code == "pcl5":
+        return f"{column} <= baseline - {int(change.PCL5_RESPONSE_POINTS)}"
+    return f"{column} * 100 <= baseline * {100 - int(change.RESPONSE_PERCENT[code])}"
 
 
 def _cohort_expression(by: str) -> Any:
@@ -284,7 +316,25 @@ def _cohort_expression(by: str) -> Any:
             output_field=CharField(),
         )
     if by == "route":
-        return Subquery(first_plan.values("route")[:1], output_field=CharField())
+        # The plan's route; before plans are recorded, the route of the dosing visits.
+        visit_route = Subquery(
+            _doses()
+            .order_by("dosed_at")
+            .annotate(
+                visit_route=Case(
+                    *(
+                        When(appointment_type__code=code, then=Value(route))
+                        for code, route in VISIT_ROUTES.items()
+                    ),
+                    output_field=CharField(),
+                )
+            )
+            .values("visit_route")[:1],
+            output_field=CharField(),
+        )
+        return Coalesce(
+            Subquery(first_plan.values("route")[:1], output_field=CharField()), visit_route
+        )
     if by == "protocol":
         return Subquery(first_plan.values("protocol__name")[:1], output_field=CharField())
     if by == "site":
@@ -304,7 +354,8 @@ def _label(by: str, key: str | None) -> str:
     if key is None or key == "":
         return NONE_LABEL
     if by == "indication":
-        return INDICATIONS.get(key, key).capitalize()
+        name = INDICATIONS.get(key, key)
+        return name[:1].upper() + name[1:]
     if by == "route":
         return dict(Route.choices).get(key, key)
     return key
@@ -320,61 +371,50 @@ def cohorts(
     madrs_remission_at_or_below: int = 10,
 ) -> list[Cohort]:
     """The cohort table: two aggregate queries, whatever the number of patients."""
-    base = patients_with_outcomes(
-        code,
-        sites=sites,
-        since=since,
-        until=until,
-        madrs_remission_at_or_below=madrs_remission_at_or_below,
-    ).annotate(cohort=_cohort_expression(by))
-    rows = (
-        base.values("cohort")
-        .annotate(
-            n=Count("pk"),
-            responders=Count("pk", filter=Q(responded_at__isnull=False)),
-            remitters=Count("pk", filter=Q(remitted=True)),
-            followed_4=Count("pk", filter=Q(followed_4=True)),
-            held_4=Count("pk", filter=Q(held_4=True)),
-            followed_12=Count("pk", filter=Q(followed_12=True)),
-            held_12=Count("pk", filter=Q(held_12=True)),
-            with_plan=Count("pk", filter=Q(planned__isnull=False)),
-            completed=Count("pk", filter=Q(planned__isnull=False, doses__gte=F("planned"))),
-        )
-        .order_by("cohort")
-    )
+    if code not in INSTRUMENTS or by not in DIMENSIONS:
+        raise FieldValueError("code" if code not in INSTRUMENTS else "by", "not a choice")
+    inner, inner_params = _patients(
+        by, sites=sites, since=since, until=until
+    ).query.sql_with_params()
+    vendor = connection.vendor
+    limit = {**change.REMISSION_AT_OR_BELOW, "madrs": madrs_remission_at_or_below}.get(code)
+    per_patient = _outcomes_sql(code, inner, vendor, limit)
+    # The instrument parameter appears once per score subquery, in SQL text order.
+    uses = per_patient.count("r.instrument = %s")
+    before_inner = per_patient[: per_patient.index(inner)].count("r.instrument = %s")
+    params = [code] * before_inner + list(inner_params) + [code] * (uses - before_inner)
+    rows_sql = f"""{per_patient}
+    SELECT cohort, COUNT(*),
+      SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN remitted THEN 1 ELSE 0 END),
+      SUM(CASE WHEN later_4 IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN {_held(code, "later_4")} THEN 1 ELSE 0 END),
+      SUM(CASE WHEN later_12 IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN {_held(code, "later_12")} THEN 1 ELSE 0 END),
+      SUM(CASE WHEN planned IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN planned IS NOT NULL AND doses >= planned THEN 1 ELSE 0 END),
+      to_response
+    FROM per_patient
+    GROUP BY cohort, to_response
+    """  # noqa: S608
+    # One query: grouped by cohort and sessions to response, so the histogram for the
+    # median comes with the counts; the cohorts are summed from these rows.
     found: dict[str | None, Cohort] = {}
-    for row in rows:
-        found[row["cohort"]] = Cohort(
-            label=_label(by, row["cohort"]),
-            patients=row["n"],
-            responders=row["responders"],
-            remitters=row["remitters"],
-            followed_4=row["followed_4"],
-            held_4=row["held_4"],
-            followed_12=row["followed_12"],
-            held_12=row["held_12"],
-            with_plan=row["with_plan"],
-            completed=row["completed"],
-        )
-    to_response = (
-        _doses()
-        .filter(dosed_at__lte=OuterRef("responded_at"))
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
-        .order_by()
-    )
-    histogram = (
-        base.filter(responded_at__isnull=False)
-        .annotate(sessions=Subquery(to_response, output_field=IntegerField()))
-        .values("cohort", "sessions")
-        .annotate(k=Count("pk"))
-        .order_by()
-    )
-    for row in histogram:
-        cohort = found.get(row["cohort"])
-        if cohort is not None and row["sessions"] is not None:
-            cohort.sessions_histogram[row["sessions"]] = row["k"]
+    with connection.cursor() as cursor:
+        cursor.execute(rows_sql, params)
+        for key, n, resp, remit, f4, h4, f12, h12, plan, done, to_response in cursor.fetchall():
+            cohort = found.setdefault(key, Cohort(_label(by, key), 0))
+            cohort.patients += n
+            cohort.responders += resp or 0
+            cohort.remitters += remit or 0
+            cohort.followed_4 += f4 or 0
+            cohort.held_4 += h4 or 0
+            cohort.followed_12 += f12 or 0
+            cohort.held_12 += h12 or 0
+            cohort.with_plan += plan or 0
+            cohort.completed += done or 0
+            if resp and to_response:
+                cohort.sessions_histogram[int(to_response)] = resp
     return sorted(found.values(), key=lambda c: (c.label == NONE_LABEL, c.label))
 
 

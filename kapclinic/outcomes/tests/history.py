@@ -22,6 +22,7 @@ from kapclinic.scheduling.models import (
     Resource,
     TypeCode,
 )
+from kapclinic.test import Cast
 from kapclinic.treatment.models import DoseBasis, Drug, PlanStatus, Protocol, Route, TreatmentPlan
 
 NOW = timezone.now().replace(microsecond=0)
@@ -169,3 +170,15 @@ def dose(
             recorded_by=nurse,
         )
     return session
+
+
+def score_history(cast: Cast) -> None:
+    """The cast's patient: PHQ-9 from 19 to 8 around three dosing sessions (for the
+    browser tests' trajectory and safety pages)."""
+    patient, prescriber, nurse = cast.patient, cast.prescriber, cast.nurse
+    add_score(patient, "phq9", 19, days_ago(40), by=prescriber)
+    plan = make_plan(patient, prescriber)
+    for k in range(3):
+        dose(plan, nurse, days_ago(30 - 3 * k), vitals=((126, 80), (148, 90)))
+    for k, total in enumerate((14, 11, 8)):
+        add_score(patient, "phq9", total, days_ago(20 - 7 * k), by=prescriber)

@@ -93,5 +93,5 @@ def test_query_count_does_not_grow_with_patients(cast, client, django_assert_num
     _clinic(cast, extra=6)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(URL, params)
-    # Sign-in, the user's sites (form choices and scope), then the two aggregates.
-    assert len(few.captured_queries) == 7
+    # Sign-in, the user's sites (form choices and scope), then the one aggregate.
+    assert len(few.captured_queries) == 6

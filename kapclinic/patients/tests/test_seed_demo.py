@@ -13,6 +13,7 @@ from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
 from kapclinic.dosing.models import Administration, DosingSession, VitalReading
 from kapclinic.dosing.rems_models import RemsForm
+from kapclinic.outcomes.models import RiskAlert
 from kapclinic.patients.demo import DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
     Allergy,
@@ -204,6 +205,7 @@ def test_same_seed_gives_same_patients(db):
     for model in (RemsForm, VitalReading, Administration, DosingSession, TreatmentPlan):
         model.objects.all().delete()
     Appointment.objects.all().delete()  # appointments protect their patients
+    RiskAlert.objects.all().delete()  # as do risk alerts their scores
     Consent.objects.all().delete()  # so do signed consents and preparations
     Preparation.objects.all().delete()
     # Treatment plans protect their patients too, and a new version its predecessor.

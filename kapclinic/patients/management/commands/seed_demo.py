@@ -14,6 +14,7 @@ from kapclinic.dosing.rems_demo import build_demo_rems
 from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.journal.demo import build_demo_journals
 from kapclinic.outcomes.schedule_demo import build_demo_schedules
+from kapclinic.outcomes.analytics_demo import build_demo_histories
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         stock_entries = build_demo_stock(clinic.sites["harbour"])
         questionnaires = build_demo_schedules(list(clinic.sites.values()))
         journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
+        histories = build_demo_histories(seed=options["seed"])
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -84,7 +86,9 @@ class Command(BaseCommand):
             f"appointments: {schedule.appointments_created} created; "
             f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created; "
             f"scheduled questionnaires: {questionnaires.created} created; "
-            f"journal entries: {journals} created ({elapsed:.1f} s)."
+            f"journal entries: {journals} created; "
+            f"score histories: {histories.patients} patients, {histories.scores} scores "
+            f"({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
