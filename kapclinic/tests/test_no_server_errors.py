@@ -64,6 +64,9 @@ JUNK_FIELDS = [
     "actor", "patient", "action", "outcome", "flagged", "grant", "note", "next", "new_password1",
     "new_password2", "old_password", "monitored", "predose_bp_warn_systolic", "spo2_warn_below",
     "service", "clinician", "date", "slot", "website", "q_pregnant",
+    "systolic", "spo2", "moaas", "symptoms", "dose_mg", "lot_number", "started", "ended",
+    "rate_mg_per_hour", "minutes", "step", "score", "score_kind", "last_food_time", "item1",
+    "text", "prescriber", "transport_phone", "action_taken",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

@@ -123,6 +123,31 @@ EXPECTED: dict[str, dict[str, str]] = {
     "patients:remove_care_team_member": row("405"),
     # Pathway: clinicians only, each sees their own care-team patients.
     "treatment:board": row("ok", patient="404", front_desk="404", admin="404"),
+    # Dosing floor: the board for nurses, prescribers and therapists at their sites;
+    # a session's page for clinicians with the patient's clinical record (the cast's
+    # session is the patient's, at site A, today). Writes are POST only.
+    "dosing:board": row("ok", patient="404", front_desk="404", admin="404"),
+    "dosing:board_live": row("ok", patient="404", front_desk="404", admin="404"),
+    "dosing:session": CARE_TEAM_CLINICAL,
+    **{
+        f"dosing:{name}": row("405")
+        for name in (
+            "open",
+            "step",
+            "checklist",
+            "vitals",
+            "dose",
+            "dissociation",
+            "event",
+            "note",
+            "assessment",
+            "override",
+            "exception",
+            "abort",
+            "schedule",
+            "acknowledge",
+        )
+    },
     # Screening: care-team clinicians read, prescribers write (POST only).
     "screening:screening": CARE_TEAM_CLINICAL,
     "screening:save": row("405"),
@@ -296,8 +321,34 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"token": make_token(appointment)}
 
+    def dosing_session() -> dict[str, Any]:
+        from kapclinic.dosing.tests.factories import make_session
+
+        return {"pk": make_session(cast).pk}
+
     by_patient = {"pk": patient.pk}
+    post_only = {"pk": 1}
     return {
+        "dosing:session": dosing_session,
+        **{
+            f"dosing:{name}": lambda: post_only
+            for name in (
+                "open",
+                "step",
+                "checklist",
+                "vitals",
+                "dose",
+                "dissociation",
+                "event",
+                "note",
+                "assessment",
+                "override",
+                "exception",
+                "abort",
+                "schedule",
+            )
+        },
+        "dosing:acknowledge": lambda: {"pk": 1, "alert_pk": 1},
         "outcomes:acknowledge": alert,
         "outcomes:answer": questionnaire,
         "outcomes:result": lambda: {"pk": response().pk},
