@@ -30,7 +30,13 @@ from kapclinic.dosing.tests.helpers import (
     give,
     make_ready,
 )
-from kapclinic.scheduling.models import Appointment
+from kapclinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Resource,
+    TypeCode,
+    WorkingHours,
+)
 from kapclinic.test import Cast
 from kapclinic.treatment.models import Drug, Route
 
@@ -430,3 +436,33 @@ def test_cadss6_is_scored_and_impossible_items_refused(cast: Cast) -> None:
         actions.rate_dissociation(
             actor=cast.nurse, session=session, items=[5, 0, 0, 0, 0, 0], resolved=False
         )
+
+
+def test_discharge_books_the_integration_session_the_plan_calls_for(cast: Cast) -> None:
+    AppointmentType.objects.create(
+        site=cast.site,
+        code=TypeCode.INTEGRATION,
+        name="Integration session",
+        duration_minutes=50,
+        provider_roles=["therapist"],
+        resource=Resource.NONE,
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            staff=cast.therapist,
+            site=cast.site,
+            weekday=day,
+            start_time=dt.time(9),
+            end_time=dt.time(17),
+        )
+        for day in range(7)
+    )
+    session = _observed(cast)
+    _all_criteria(cast, session)
+    actions.mark_ready(actor=cast.nurse, session=session)
+    actions.discharge(actor=cast.nurse, session=session)
+    session.refresh_from_db()
+    booked = session.integration_appointment
+    assert booked is not None and session.integration_task == ""
+    assert booked.appointment_type.code == TypeCode.INTEGRATION
+    assert booked.patient == cast.patient and booked.start > timezone.now()

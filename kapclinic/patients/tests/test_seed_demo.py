@@ -10,6 +10,7 @@ from kapclinic.audit.models import AuditEvent
 from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettings
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
+from kapclinic.dosing.demo import delete_demo_dosing
 from kapclinic.patients.demo import DEMO_PASSWORD, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
     Allergy,
@@ -186,6 +187,7 @@ def test_seeding_writes_no_audit_rows(seeded):
 def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
+    delete_demo_dosing()  # dosing sessions and plans protect appointments and patients
     Appointment.objects.all().delete()  # appointments protect their patients
     Patient.objects.all().delete()
     CareTeamMember.objects.all().delete()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kapclinic.dosing.demo import build_demo_dosing
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         screenings = build_demo_screenings(seed=options["seed"])
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
+        dosing = build_demo_dosing(clinic.sites["harbour"], clinic.staff)
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
@@ -60,7 +62,8 @@ class Command(BaseCommand):
             f"Patients: {clinic.patients_created} created, {clinic.patients_total} in total; "
             f"articles: {clinic.articles_created} created; "
             f"screenings: {screenings} created; "
-            f"appointments: {schedule.appointments_created} created ({elapsed:.1f} s)."
+            f"appointments: {schedule.appointments_created} created; "
+            f"dosing sessions: {dosing} created ({elapsed:.1f} s)."
         )
         if not options["quiet"]:
             self.stdout.write("")
