@@ -261,3 +261,28 @@ def test_acknowledge_from_the_board_goes_back_to_it(cast: Cast, client: Client) 
     alert.refresh_from_db()
     assert alert.acknowledged_by == cast.prescriber
     assert "Urgent" not in client.get(board).content.decode()
+
+
+def test_session_page_query_count_is_constant_in_readings(cast: Cast, client: Client) -> None:
+    session = dosing_session(cast)
+    give(cast, session, "35", minutes_ago=50)
+    login(client, cast.nurse)
+    url = reverse("dosing:session", args=[session.pk])
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    count()
+    few = count()
+    for minutes in range(1, 13):
+        record_readings(
+            session=session,
+            readings=[{**NORMAL, "spo2": 89 if minutes % 4 == 0 else 97}],
+            actor=cast.nurse,
+        )
+    assert count() == few == 22
