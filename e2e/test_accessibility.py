@@ -133,6 +133,15 @@ def test_staff_pages(axe_page: Page, live_server, cast):
     )
 
 
+def test_dosing_pages(axe_page: Page, live_server, cast):
+    from kapclinic.dosing.tests.factories import make_session
+
+    session = make_session(cast)
+    sign_in_staff(axe_page, live_server.url, cast.nurse)
+    paths = ["/dosing/", f"/dosing/sessions/{session.pk}/"]
+    assert problems_on(axe_page, live_server.url, paths) == {}
+
+
 def test_admin_pages(axe_page: Page, live_server, cast):
     sign_in_staff(axe_page, live_server.url, cast.admin)
     assert (

@@ -66,6 +66,23 @@ def test_public_sign_in_and_chart_pages_break_no_policy_rule(page: Page, live_se
     assert blocked == []
 
 
+def test_dosing_pages_break_no_policy_rule(page: Page, live_server, cast):
+    from kapclinic.dosing.tests.factories import make_session
+
+    session = make_session(cast)
+    messages = _collect_console(page)
+    sign_in_staff(page, live_server.url, cast.nurse)
+    page.goto(f"{live_server.url}/dosing/sessions/{session.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.goto(f"{live_server.url}/dosing/")
+    expect(page.get_by_role("heading", name="Dosing board")).to_be_visible()
+    # Let the board poll once (htmx, every 5 s) under the policy.
+    with page.expect_response(lambda r: "/dosing/live/" in r.url, timeout=15_000):
+        pass
+    blocked = [m for m in messages if "Content Security Policy" in m]
+    assert blocked == []
+
+
 def test_calendar_and_portal_appointment_pages_break_no_policy_rule(page: Page, live_server, cast):
     appointment = make_appointment(cast)
     messages = _collect_console(page)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("account/", include("kapclinic.accounts.urls")),
     path("patients/", include("kapclinic.patients.urls")),
     path("pathway/", include("kapclinic.treatment.urls")),
+    path("dosing/", include("kapclinic.dosing.urls")),
     path("patients/", include("kapclinic.screening.urls")),
     path("patients/", include("kapclinic.intake.urls")),
     path("consent/", include("kapclinic.consent.urls")),

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
@@ -41,7 +41,7 @@ from kapclinic.dosing.models import (
     SessionState,
     VitalReading,
 )
-from kapclinic.dosing.readings import baseline_for, site_thresholds
+from kapclinic.dosing.readings import baseline_for
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes.instruments import score
 from kapclinic.patients.access import AccessBasis, clinical_write_basis
@@ -664,48 +664,15 @@ def assess_for_discharge(
     return row
 
 
-def discharge_facts(session: DosingSession, now: dt.datetime) -> dict[str, Any]:
-    """The input of `discharge.unmet_criteria` for a session, from what is stored."""
-    readings = VitalReading.objects.filter(session=session, corrected_by__isnull=True)
-    last_moaas = (
-        readings.filter(moaas__isnull=False)
-        .order_by("-taken_at", "-id")
-        .values_list("moaas", flat=True)
-    ).first()
-    measured = Q(systolic__isnull=False) | Q(heart_rate__isnull=False) | Q(spo2__isnull=False)
-    last = readings.filter(measured).order_by("-taken_at", "-id").first()
-    rating = DissociationRating.objects.filter(session=session).order_by("-rated_at", "-id").first()
-    assessment = (
-        DischargeAssessment.objects.filter(session=session).order_by("-assessed_at", "-id").first()
-    )
-    minutes = None
-    if session.first_dose_at is not None:
-        minutes = max(0, int((now - session.first_dose_at).total_seconds() // 60))
-    return {
-        "minutes_since_first_dose": minutes,
-        "moaas": last_moaas,
-        "dissociation_resolved": rating.resolved if rating else None,
-        "last_reading": last.as_reading() if last else None,
-        "baseline": baseline_for(session),
-        "recovery_score": assessment.score if assessment else None,
-        "escort_confirmed": assessment.escort_confirmed if assessment else None,
-        "no_driving_advice_given": assessment.no_driving_advice_given if assessment else None,
-    }
-
-
 def unmet_for(session: DosingSession, now: dt.datetime) -> list[str]:
-    """The discharge criteria not met now, with the site's thresholds."""
-    thresholds: dict[str, Any] = dict(site_thresholds(session.site_id))
-    extra = (
-        type(session.site)
-        .objects.filter(pk=session.site_id)
-        .values("settings__min_observation_minutes", "settings__min_discharge_score")
-        .first()
-    )
-    if extra:
-        thresholds["min_observation_minutes"] = extra["settings__min_observation_minutes"]
-        thresholds["min_discharge_score"] = extra["settings__min_discharge_score"]
-    return discharge_rules.unmet_criteria(discharge_facts(session, now), thresholds=thresholds)
+    """The discharge criteria not met now, with the site's thresholds (the same
+    computation as the live board's)."""
+    from kapclinic.dosing.board import annotated_sessions, thresholds_for, unmet_of
+
+    annotated = annotated_sessions(DosingSession.objects.filter(pk=session.pk)).get()
+    wanted = [getattr(annotated, "last_vitals_id", None), getattr(annotated, "baseline_id", None)]
+    readings = VitalReading.objects.in_bulk([pk for pk in wanted if pk is not None])
+    return unmet_of(annotated, readings, thresholds_for(session.site_id), now)
 
 
 def _waivable(session: DosingSession, unmet: list[str]) -> list[str]:

@@ -70,6 +70,9 @@ JUNK_FIELDS = [
     "typed_name",
     "acknowledgements", "shown_sha256", "intentions", "checklist", "ticked", "contact1_phone",
     "escort_phone", "escort_name", "warning_signs",
+    "systolic", "spo2", "moaas", "symptoms", "dose_mg", "lot_number", "started", "ended",
+    "rate_mg_per_hour", "minutes", "step", "score", "score_kind", "last_food_time", "item1",
+    "text", "prescriber", "transport_phone", "action_taken",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

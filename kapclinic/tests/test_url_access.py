@@ -147,6 +147,31 @@ EXPECTED: dict[str, dict[str, str]] = {
     "treatment:plan_version": CARE_TEAM_CLINICAL,
     "treatment:course": row("404", prescriber="ok"),
     "treatment:timeline": CARE_TEAM_CLINICAL,
+    # Dosing floor: the board for nurses, prescribers and therapists at their sites;
+    # a session's page for clinicians with the patient's clinical record (the cast's
+    # session is the patient's, at site A, today). Writes are POST only.
+    "dosing:board": row("ok", patient="404", front_desk="404", admin="404"),
+    "dosing:board_live": row("ok", patient="404", front_desk="404", admin="404"),
+    "dosing:session": CARE_TEAM_CLINICAL,
+    **{
+        f"dosing:{name}": row("405")
+        for name in (
+            "open",
+            "step",
+            "checklist",
+            "vitals",
+            "dose",
+            "dissociation",
+            "event",
+            "note",
+            "assessment",
+            "override",
+            "exception",
+            "abort",
+            "schedule",
+            "acknowledge",
+        )
+    },
     # Screening: care-team clinicians read, prescribers write (POST only).
     "screening:screening": CARE_TEAM_CLINICAL,
     "screening:save": row("405"),
@@ -436,6 +461,12 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
     def rems_session() -> dict[str, Any]:
         return {"pk": make_esketamine_session(cast).pk}
 
+    def dosing_session() -> dict[str, Any]:
+        from kapclinic.dosing.tests.factories import make_session
+
+        return {"pk": make_session(cast).pk}
+
+    post_only = {"pk": 1}
     return {
         "treatment:protocol_edit": lambda: {"pk": protocol().pk},
         "treatment:protocols_seed": lambda: {"pk": cast.site.pk},
@@ -457,6 +488,26 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "consent:signature": signed_consent,
         "consent:countersign": signed_consent,
         "consent:staff_withdraw": signed_consent,
+        "dosing:session": dosing_session,
+        **{
+            f"dosing:{name}": lambda: post_only
+            for name in (
+                "open",
+                "step",
+                "checklist",
+                "vitals",
+                "dose",
+                "dissociation",
+                "event",
+                "note",
+                "assessment",
+                "override",
+                "exception",
+                "abort",
+                "schedule",
+            )
+        },
+        "dosing:acknowledge": lambda: {"pk": 1, "alert_pk": 1},
         "outcomes:acknowledge": alert,
         "outcomes:answer": questionnaire,
         "outcomes:result": lambda: {"pk": response().pk},

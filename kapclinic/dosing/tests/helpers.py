@@ -8,11 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from kapclinic.clinics.models import Chair, Room
 from kapclinic.dosing import actions
 from kapclinic.dosing.models import DosingSession, SessionState
 from kapclinic.dosing.readings import record_readings
-from kapclinic.dosing.tests.factories import make_session
+from kapclinic.dosing.tests.factories import make_session, make_signed_plan
 from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.scheduling.models import Appointment, AppointmentType, Resource, TypeCode
 from kapclinic.test import Cast
 from kapclinic.treatment.walk import walk_to
 
@@ -68,4 +70,35 @@ def give(cast: Cast, session: DosingSession, mg: str, *, minutes_ago: int = 0) -
             started_at=now - dt.timedelta(minutes=minutes_ago),
             rate_mg_per_hour=Decimal("52.5"),
         ),
+    )
+
+
+def checked_in_visit(cast: Cast) -> Appointment:
+    """A checked-in IV dosing visit of the cast's patient now, on a signed plan."""
+    make_signed_plan(cast)
+    room, _ = Room.objects.get_or_create(site=cast.site, name="Dosing Room", kind=Room.Kind.DOSING)
+    chair = Chair.objects.create(room=room, name="Chair 9")
+    kind, _ = AppointmentType.objects.get_or_create(
+        site=cast.site,
+        code=TypeCode.DOSING_IV,
+        defaults={
+            "name": "IV ketamine session",
+            "duration_minutes": 40,
+            "observation_minutes": 120,
+            "provider_roles": ["nurse", "prescriber"],
+            "resource": Resource.CHAIR,
+        },
+    )
+    start = timezone.now().replace(microsecond=0)
+    return Appointment.objects.create(
+        patient=cast.patient,
+        appointment_type=kind,
+        site=cast.site,
+        clinician=cast.nurse,
+        chair=chair,
+        start=start,
+        end=start + dt.timedelta(minutes=160),
+        hold_start=start,
+        hold_end=start + dt.timedelta(minutes=160),
+        status="checked_in",
     )

@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from kapclinic.audit.models import AuditEvent
-from kapclinic.clinics.models import Chair, Room
 from kapclinic.dosing import actions
 from kapclinic.dosing.actions import DoseEntry, DosingRefused
 from kapclinic.dosing.models import (
@@ -22,9 +21,22 @@ from kapclinic.dosing.models import (
     SessionState,
 )
 from kapclinic.dosing.readings import record_readings
-from kapclinic.dosing.tests.factories import make_session, make_signed_plan
-from kapclinic.dosing.tests.helpers import NORMAL, complete_checks, dosing_session, give, make_ready
-from kapclinic.scheduling.models import Appointment, AppointmentType, Resource, TypeCode
+from kapclinic.dosing.tests.factories import make_session
+from kapclinic.dosing.tests.helpers import (
+    NORMAL,
+    checked_in_visit,
+    complete_checks,
+    dosing_session,
+    give,
+    make_ready,
+)
+from kapclinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Resource,
+    TypeCode,
+    WorkingHours,
+)
 from kapclinic.test import Cast
 from kapclinic.treatment.models import Drug, Route
 
@@ -46,41 +58,11 @@ def _audit_max() -> int:
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def _checked_in_visit(cast: Cast) -> Appointment:
-    make_signed_plan(cast)
-    room, _ = Room.objects.get_or_create(site=cast.site, name="Dosing Room", kind=Room.Kind.DOSING)
-    chair = Chair.objects.create(room=room, name="Chair 9")
-    kind, _ = AppointmentType.objects.get_or_create(
-        site=cast.site,
-        code=TypeCode.DOSING_IV,
-        defaults={
-            "name": "IV ketamine session",
-            "duration_minutes": 40,
-            "observation_minutes": 120,
-            "provider_roles": ["nurse", "prescriber"],
-            "resource": Resource.CHAIR,
-        },
-    )
-    start = timezone.now().replace(microsecond=0)
-    return Appointment.objects.create(
-        patient=cast.patient,
-        appointment_type=kind,
-        site=cast.site,
-        clinician=cast.nurse,
-        chair=chair,
-        start=start,
-        end=start + dt.timedelta(minutes=160),
-        hold_start=start,
-        hold_end=start + dt.timedelta(minutes=160),
-        status="checked_in",
-    )
-
-
 # Opening.
 
 
 def test_nurse_opens_a_session_for_a_checked_in_visit_on_the_signed_plan(cast: Cast) -> None:
-    visit = _checked_in_visit(cast)
+    visit = checked_in_visit(cast)
     session = actions.open_session(actor=cast.nurse, appointment=visit, prescriber=cast.prescriber)
     assert session.state == S.SCHEDULED
     assert session.plan.status == "signed"
@@ -89,7 +71,7 @@ def test_nurse_opens_a_session_for_a_checked_in_visit_on_the_signed_plan(cast: C
 
 
 def test_open_is_refused_twice(cast: Cast) -> None:
-    visit = _checked_in_visit(cast)
+    visit = checked_in_visit(cast)
     actions.open_session(actor=cast.nurse, appointment=visit, prescriber=None)
     with pytest.raises(DosingRefused, match="already open"):
         actions.open_session(actor=cast.nurse, appointment=visit, prescriber=None)
@@ -97,7 +79,7 @@ def test_open_is_refused_twice(cast: Cast) -> None:
 
 
 def test_open_is_refused_for_a_visit_not_checked_in(cast: Cast) -> None:
-    visit = _checked_in_visit(cast)
+    visit = checked_in_visit(cast)
     Appointment.objects.filter(pk=visit.pk).update(status="booked")
     with pytest.raises(DosingRefused, match="Check the patient in"):
         actions.open_session(actor=cast.nurse, appointment=visit, prescriber=None)
@@ -107,7 +89,7 @@ def test_open_is_refused_for_a_visit_not_checked_in(cast: Cast) -> None:
 def test_open_is_refused_to_a_nurse_at_another_site_and_without_a_signed_plan(
     cast: Cast,
 ) -> None:
-    visit = _checked_in_visit(cast)
+    visit = checked_in_visit(cast)
     with pytest.raises(DosingRefused, match="site"):
         actions.open_session(actor=cast.outsider, appointment=visit, prescriber=None)
     visit.patient.treatment_plans.update(status="superseded")
@@ -454,3 +436,33 @@ def test_cadss6_is_scored_and_impossible_items_refused(cast: Cast) -> None:
         actions.rate_dissociation(
             actor=cast.nurse, session=session, items=[5, 0, 0, 0, 0, 0], resolved=False
         )
+
+
+def test_discharge_books_the_integration_session_the_plan_calls_for(cast: Cast) -> None:
+    AppointmentType.objects.create(
+        site=cast.site,
+        code=TypeCode.INTEGRATION,
+        name="Integration session",
+        duration_minutes=50,
+        provider_roles=["therapist"],
+        resource=Resource.NONE,
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            staff=cast.therapist,
+            site=cast.site,
+            weekday=day,
+            start_time=dt.time(9),
+            end_time=dt.time(17),
+        )
+        for day in range(7)
+    )
+    session = _observed(cast)
+    _all_criteria(cast, session)
+    actions.mark_ready(actor=cast.nurse, session=session)
+    actions.discharge(actor=cast.nurse, session=session)
+    session.refresh_from_db()
+    booked = session.integration_appointment
+    assert booked is not None and session.integration_task == ""
+    assert booked.appointment_type.code == TypeCode.INTEGRATION
+    assert booked.patient == cast.patient and booked.start > timezone.now()

@@ -11,6 +11,7 @@ from kapclinic.clinics.models import Chair, Organisation, Room, Site, SiteSettin
 from kapclinic.consent.models import Consent
 from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
+from kapclinic.dosing.demo import delete_demo_dosing
 from kapclinic.dosing.models import Administration, DosingSession, VitalReading
 from kapclinic.dosing.rems_models import RemsForm
 from kapclinic.outcomes.models import RiskAlert
@@ -201,8 +202,8 @@ def test_seeding_writes_no_audit_rows(seeded):
 def test_same_seed_gives_same_patients(db):
     seed(patients=15, seed=7)
     first = list(Patient.objects.order_by("mrn").values_list("given_name", "family_name", "stage"))
-    # The demo's dosing session protects its appointment and plan, which protect the patient.
-    for model in (RemsForm, VitalReading, Administration, DosingSession, TreatmentPlan):
+    delete_demo_dosing()  # dosing sessions and plans protect appointments and patients
+    for model in (VitalReading, Administration, DosingSession, TreatmentPlan):
         model.objects.all().delete()
     Appointment.objects.all().delete()  # appointments protect their patients
     RiskAlert.objects.all().delete()  # as do risk alerts their scores

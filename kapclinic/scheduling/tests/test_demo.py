@@ -9,10 +9,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kapclinic.accounts.models import Role, User
 from kapclinic.audit.models import AuditEvent
+from kapclinic.dosing.demo import delete_demo_dosing
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.models import (
     ACTIVE_STATUSES,
@@ -62,17 +64,22 @@ def test_demo_schedule_has_every_status_and_no_double_booking() -> None:
 
 @pytest.mark.django_db
 def test_demo_schedule_is_idempotent_and_deterministic() -> None:
-    seed()
-    first = list(
-        Appointment.objects.order_by("start", "pk").values_list("start", "status", "clinician_id")
-    )
-    seed()
-    assert Appointment.objects.count() == len(first)
-    Appointment.objects.all().delete()
-    # The online visitor the demo adds (a possible duplicate) goes too, so the same
-    # patients are booked again.
-    Patient.objects.filter(mrn__startswith="KAP-").delete()
-    seed()
+    # The clock stands still: the demo's dosing floor is laid out around "now".
+    with time_machine.travel(timezone.now(), tick=False):
+        seed()
+        first = list(
+            Appointment.objects.order_by("start", "pk").values_list(
+                "start", "status", "clinician_id"
+            )
+        )
+        seed()
+        assert Appointment.objects.count() == len(first)
+        delete_demo_dosing()  # dosing sessions protect their appointments
+        Appointment.objects.all().delete()
+        # The online visitor the demo adds (a possible duplicate) goes too, so the same
+        # patients are booked again.
+        Patient.objects.filter(mrn__startswith="KAP-").delete()
+        seed()
     again = list(
         Appointment.objects.order_by("start", "pk").values_list("start", "status", "clinician_id")
     )

@@ -10,11 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kapclinic.consent.demo import build_demo_consents
 from kapclinic.controlled.demo import build_demo_stock
+from kapclinic.dosing.demo import build_demo_dosing
 from kapclinic.dosing.rems_demo import build_demo_rems
 from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.journal.demo import build_demo_journals
-from kapclinic.outcomes.schedule_demo import build_demo_schedules
 from kapclinic.outcomes.analytics_demo import build_demo_histories
+from kapclinic.outcomes.schedule_demo import build_demo_schedules
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
+        dosing = build_demo_dosing(clinic.sites["harbour"], clinic.staff)
         # After the schedule: the REMS demo uses a past esketamine visit, and the stock
         # log counts the doses that session gave.
         rems_forms = build_demo_rems(clinic.sites["harbour"])
@@ -86,7 +88,7 @@ class Command(BaseCommand):
             f"appointments: {schedule.appointments_created} created; "
             f"REMS forms: {rems_forms} created; controlled-log entries: {stock_entries} created; "
             f"scheduled questionnaires: {questionnaires.created} created; "
-            f"journal entries: {journals} created; "
+            f"journal entries: {journals} created; dosing sessions: {dosing} created; "
             f"score histories: {histories.patients} patients, {histories.scores} scores "
             f"({elapsed:.1f} s)."
         )
