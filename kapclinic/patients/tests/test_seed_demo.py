@@ -13,7 +13,6 @@ from kapclinic.content.demo_articles import DEMO_ARTICLES
 from kapclinic.content.models import Article
 from kapclinic.dosing.demo import delete_demo_dosing
 from kapclinic.dosing.models import Administration, DosingSession, VitalReading
-from kapclinic.dosing.rems_models import RemsForm
 from kapclinic.outcomes.models import RiskAlert
 from kapclinic.patients.demo import DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
