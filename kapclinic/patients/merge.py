@@ -56,6 +56,17 @@ RELATIONS: dict[tuple[str, str], str] = {
     ("outcomes.QuestionnaireAssignment", "patient"): MOVE,
     ("outcomes.QuestionnaireResponse", "patient"): CLINICAL,
     ("outcomes.RiskAlert", "patient"): CLINICAL,
+    ("outcomes.ScheduleRule", "patient"): MOVE,
+    ("outcomes.SchedulePause", "patient"): MOVE,
+    ("intake.Intake", "patient"): CLINICAL,
+    ("consent.Consent", "patient"): CLINICAL,
+    ("preparation.Preparation", "patient"): CLINICAL,
+    ("journal.JournalPrompt", "patient"): MOVE,
+    ("journal.JournalEntry", "patient"): CLINICAL,
+    ("journal.IntegrationNote", "patient"): CLINICAL,
+    ("journal.PsychotherapyNote", "patient"): CLINICAL,
+    ("safety.BladderCheck", "patient"): CLINICAL,
+    ("safety.MisuseSignal", "patient"): CLINICAL,
 }
 
 # Demographics the kept record takes from the other one when it has none itself,
