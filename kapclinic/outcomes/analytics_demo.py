@@ -86,6 +86,20 @@ class _Slots:
         self.taken: set[tuple[int, dt.datetime]] = set()
         self.next_free: dict[tuple[int, dt.date, str], int] = defaultdict(int)
 
+    @staticmethod
+    def steps(clinician: int, start: dt.datetime, end: dt.datetime) -> set[tuple[int, dt.datetime]]:
+        """The five-minute steps (UTC) a visit holds: overlap is a shared step."""
+        held = set()
+        while start < end:
+            held.add((clinician, start))
+            start += dt.timedelta(minutes=5)
+        return held
+
+    def hold(self, rows: list[tuple[int, dt.datetime, dt.datetime]]) -> None:
+        """Mark visits already booked (e.g. by an earlier run with other hours)."""
+        for clinician, start, end in rows:
+            self.taken |= self.steps(clinician, start.astimezone(dt.UTC), end.astimezone(dt.UTC))
+
     def take(self, clinicians: list[User], day: dt.date, tz: ZoneInfo) -> tuple[User, dt.datetime]:
         # Later days first (a few days' delay), then earlier ones, never into the
         # scheduling demo's weeks; a clinic too small for the course gets none.
@@ -99,9 +113,9 @@ class _Slots:
                 for index in range(self.next_free[key], len(self.minutes)):
                     # In UTC: local wall-clock arithmetic breaks on a DST change.
                     start = midnight.astimezone(dt.UTC) + dt.timedelta(minutes=self.minutes[index])
-                    slot = (clinician.pk, start)
-                    if slot not in self.taken:
-                        self.taken.add(slot)
+                    steps = self.steps(clinician.pk, start, start + self.length)
+                    if not steps & self.taken:
+                        self.taken |= steps
                         self.next_free[key] = index + 1
                         return clinician, start
                 self.next_free[key] = len(self.minutes)
@@ -222,6 +236,14 @@ def build_demo_histories(*, seed: int = 1, everyone: bool = False) -> Result:
     ).values_list("patient_id", "start"):
         existing[patient_id].append(start)
     slots = _Slots(round_the_clock=everyone, latest=course_start.date())
+    if everyone:
+        slots.hold(
+            list(
+                Appointment.objects.filter(start__lt=course_start).values_list(
+                    "clinician_id", "hold_start", "hold_end"
+                )
+            )
+        )
     visits: list[Appointment] = []
     scores: list[QuestionnaireResponse] = []
     alert_patient: Patient | None = None
