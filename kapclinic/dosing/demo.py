@@ -116,21 +116,26 @@ def build_demo_dosing(site: Site, staff: dict[str, User]) -> int:
 
 
 def _protocol(site: Site) -> Protocol:
-    protocol, _ = Protocol.objects.get_or_create(
-        site=site,
-        route=Route.IV,
-        name="IV ketamine 0.5 mg/kg over 40 minutes",
-        defaults={
-            "drug": Drug.KETAMINE,
-            "dose_basis": DoseBasis.PER_KG,
-            "usual_dose": Decimal("0.5"),
-            "max_dose_mg": Decimal("80"),
-            "infusion_minutes": 40,
-            "sessions_in_course": 6,
-            "min_days_between_doses": 1,
-            "max_doses_per_week": 3,
-            "review_after_sessions": 6,
-        },
+    # The site's own protocol for the route (seeded with the defaults), else a demo one.
+    seeded = Protocol.objects.filter(site=site, route=Route.IV).order_by("pk").first()
+    protocol = (
+        seeded
+        or Protocol.objects.get_or_create(
+            site=site,
+            route=Route.IV,
+            name="IV ketamine 0.5 mg/kg over 40 minutes",
+            defaults={
+                "drug": Drug.KETAMINE,
+                "dose_basis": DoseBasis.PER_KG,
+                "usual_dose": Decimal("0.5"),
+                "max_dose_mg": Decimal("80"),
+                "infusion_minutes": 40,
+                "sessions_in_course": 6,
+                "min_days_between_doses": 1,
+                "max_doses_per_week": 3,
+                "review_after_sessions": 6,
+            },
+        )[0]
     )
     return protocol
 

@@ -52,28 +52,42 @@ def build_demo_rems(site: Site) -> int:
     prescriber = User.objects.filter(role=Role.PRESCRIBER, sites=site, is_active=True).first()
     if appointment is None or nurse is None or prescriber is None:
         return 0
-    protocol, _ = Protocol.objects.get_or_create(
-        site=site,
-        route=Route.INTRANASAL,
-        name="Esketamine 56 mg, then 56 or 84 mg",
-        defaults={
-            "drug": Drug.ESKETAMINE,
-            "dose_basis": DoseBasis.FIXED,
-            "usual_dose": Decimal("56"),
-            "max_dose_mg": Decimal("84"),
-            "sessions_in_course": 8,
-            "min_days_between_doses": 2,
-            "max_doses_per_week": 2,
-            "review_after_sessions": 8,
-        },
+    # The site's own protocol for the route (seeded with the defaults), else a demo one.
+    seeded = Protocol.objects.filter(site=site, route=Route.INTRANASAL).order_by("pk").first()
+    protocol = (
+        seeded
+        or Protocol.objects.get_or_create(
+            site=site,
+            route=Route.INTRANASAL,
+            name="Esketamine 56 mg, then 56 or 84 mg",
+            defaults={
+                "drug": Drug.ESKETAMINE,
+                "dose_basis": DoseBasis.FIXED,
+                "usual_dose": Decimal("56"),
+                "max_dose_mg": Decimal("84"),
+                "sessions_in_course": 8,
+                "min_days_between_doses": 2,
+                "max_doses_per_week": 2,
+                "review_after_sessions": 8,
+            },
+        )[0]
     )
     patient = appointment.patient
     start = appointment.start
     version = TreatmentPlan.objects.filter(patient=patient).count() + 1
+    # The esketamine plan replaces the plan in force, as a new signed version would.
+    previous = (
+        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.SIGNED)
+        .order_by("-version")
+        .first()
+    )
+    if previous is not None:
+        TreatmentPlan.objects.filter(pk=previous.pk).update(status=PlanStatus.SUPERSEDED)
     plan = TreatmentPlan.objects.create(
         patient=patient,
         protocol=protocol,
         version=version,
+        supersedes=previous,
         status=PlanStatus.SIGNED,
         route=Route.INTRANASAL,
         drug=Drug.ESKETAMINE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kapclinic.consent import actions
 from kapclinic.consent.defaults import ensure_documents
 from kapclinic.consent.models import Consent, ConsentDocument
-from kapclinic.consent.status import current_documents
+from kapclinic.consent.status import current_documents, plan_routes
 from kapclinic.consent.text import render_document
 from kapclinic.test import Cast
 
@@ -15,7 +15,10 @@ def current(route: str = "iv") -> ConsentDocument:
     return current_documents()[route]
 
 
-def patient_signs(cast: Cast, route: str = "iv") -> Consent:
+def patient_signs(cast: Cast, route: str | None = None) -> Consent:
+    """The patient signs the current form for `route` (default: their plan's route,
+    which is the form offered to them, else IV)."""
+    route = route or plan_routes([cast.patient.pk]).get(cast.patient.pk) or "iv"
     document = current(route)
     rendered = render_document(document, cast.patient)
     return actions.sign(

@@ -44,7 +44,15 @@ def make_iv_protocol(cast: Cast) -> Protocol:
 
 
 def make_signed_plan(cast: Cast, patient: Patient | None = None) -> TreatmentPlan:
+    """The patient's signed IV plan in force, made (as a new version) if there is none."""
     patient = patient or cast.patient
+    current = (
+        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.SIGNED)
+        .order_by("-version")
+        .first()
+    )
+    if current is not None and current.route == Route.IV:
+        return current
     protocol = make_iv_protocol(cast)
     now = timezone.now()
     return TreatmentPlan.objects.create(

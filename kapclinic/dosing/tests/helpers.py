@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from kapclinic.clinics.models import Chair, Room
+from kapclinic.consent.walk import sign_and_countersign
 from kapclinic.dosing import actions
 from kapclinic.dosing.models import DosingSession, SessionState
 from kapclinic.dosing.readings import record_readings
@@ -16,6 +17,7 @@ from kapclinic.dosing.tests.factories import make_session, make_signed_plan
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.scheduling.models import Appointment, AppointmentType, Resource, TypeCode
 from kapclinic.test import Cast
+from kapclinic.treatment.models import Route
 from kapclinic.treatment.walk import walk_to
 
 NORMAL: dict[str, Any] = {
@@ -28,8 +30,16 @@ NORMAL: dict[str, Any] = {
 
 
 def make_ready(cast: Cast, patient: Patient | None = None) -> None:
-    """Walk the patient through the pathway to the dosing phase (readiness: ready)."""
-    walk_to(patient or cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
+    """Walk the patient through the pathway to the dosing phase (readiness: ready).
+
+    The walk signs consent for its own plan's route; the sessions these tests make
+    follow a newer IV plan (`factories.make_signed_plan`), so the patient consents to
+    IV treatment too, as a clinic would have them do on a change of route.
+    """
+    patient = patient or cast.patient
+    walk_to(patient, PathwayStage.DOSING, actor=cast.prescriber)
+    make_signed_plan(cast, patient)
+    sign_and_countersign(patient, actor=cast.prescriber, route=Route.IV)
 
 
 def complete_checks(

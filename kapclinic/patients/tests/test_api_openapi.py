@@ -31,7 +31,8 @@ def test_document_lists_the_patient_operations(cast, as_user):
         "/api/v1/appointments",
         "/api/v1/appointments/{appointment_id}",
     }
-    assert set(paths) == patient_paths | scheduling_paths
+    dosing_paths = {"/api/v1/sessions/{session_id}/vitals"}
+    assert set(paths) == patient_paths | scheduling_paths | dosing_paths
     assert paths["/api/v1/patients/"]["get"]["operationId"] == "listPatients"
     params = {p["name"] for p in paths["/api/v1/patients/"]["get"]["parameters"]}
     assert params == {"q", "stage", "site", "page", "page_size"}

@@ -104,10 +104,11 @@ BOARD_QUERIES = 17
 
 
 def test_consent_out_of_date_from_the_records(client: Client, cast: Cast) -> None:
+    from kapclinic.consent.status import plan_routes
     from kapclinic.consent.tests.helpers import new_version
 
     walk_to(cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
-    new_version(cast)
+    new_version(cast, route=plan_routes([cast.patient.pk])[cast.patient.pk])
     body = login(client, cast.prescriber).get(URL).content.decode()
     assert "Consent out of date" in body
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kapclinic.consent.walk import sign_and_countersign
+from kapclinic.preparation.walk import completed_preparation
 from kapclinic.scheduling import actions as scheduling
 from kapclinic.scheduling.models import Appointment
 from kapclinic.scheduling.stage import booking_allowed
@@ -32,8 +34,10 @@ def ready(cast: Cast) -> Cast:
         data=plan_data(reevaluate_on=timezone.localdate() + dt.timedelta(days=20)),
     )
     sign_plan(plan, actor=cast.prescriber)
-    actions.sign_consent(cast.patient, actor=cast.prescriber)
+    # Consent and preparation as records, as the pages make them (readiness reads them).
+    sign_and_countersign(cast.patient, actor=cast.prescriber)
     actions.start_preparation(cast.patient, actor=cast.prescriber)
+    completed_preparation(cast.patient, actor=cast.prescriber)
     actions.start_dosing(cast.patient, actor=cast.prescriber)
     return cast
 

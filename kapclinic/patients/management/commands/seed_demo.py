@@ -61,8 +61,6 @@ class Command(BaseCommand):
         screenings = build_demo_screenings(seed=options["seed"])
         intakes = build_demo_intakes(seed=options["seed"])
         plans = build_demo_plans(seed=options["seed"])
-        consents = build_demo_consents()
-        preparations = build_demo_preparations()
         desks = {"harbour": clinic.staff["frontdesk"], "pine": clinic.staff["frontdesk.pine"]}
         schedule = build_demo_schedule(clinic.sites, desks, seed=options["seed"])
         dosing = build_demo_dosing(clinic.sites["harbour"], clinic.staff)
@@ -70,6 +68,10 @@ class Command(BaseCommand):
         # log counts the doses that session gave.
         rems_forms = build_demo_rems(clinic.sites["harbour"])
         stock_entries = build_demo_stock(clinic.sites["harbour"])
+        # After every demo plan (the REMS and dosing demos add some): consent is signed
+        # for the route of the plan in force.
+        consents = build_demo_consents()
+        preparations = build_demo_preparations()
         questionnaires = build_demo_schedules(list(clinic.sites.values()))
         journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
         histories = build_demo_histories(seed=options["seed"])
