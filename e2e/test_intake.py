@@ -79,6 +79,9 @@ def test_pregnancy_follow_ups_are_asked_only_where_they_apply(browser: Browser, 
         expect(pregnant).to_be_hidden()
         page.get_by_label("Yes, or it might").check()
         expect(pregnant).to_be_visible()
+        # One save at a time: the test server shares one database connection between
+        # its threads, so the next change waits for this one's save to finish.
+        expect(page.locator("#autosave-status")).to_have_text("All changes saved.")
         page.get_by_label("No, neither applies to me").check()
         expect(pregnant).to_be_hidden()
         expect(page.locator("#autosave-status")).to_have_text("All changes saved.")
