@@ -1,9 +1,17 @@
-"""Every page fits a phone (390x844) and a tablet (768x1024) without sideways scrolling.
+"""Every page of the URL-by-role walk fits a phone (390x844) and a tablet (768x1024)
+without sideways scrolling, has no serious accessibility finding, and breaks no rule of
+the Content Security Policy.
 
 The pages are those of the URL-by-role walk (`kapclinic/tests/test_url_access.py`):
 each role opens every page it gets ("ok") at both sizes, and a page fails when
 `document.documentElement.scrollWidth` exceeds the viewport width; the failure names
 the element that reaches furthest right, so the fix is easy to find.
+
+The same visit runs axe-core (serious and critical findings fail) and listens for
+the browser's policy reports, so a new page is checked the day its row joins the
+walk. The hand-made lists in `test_accessibility.py` and
+`test_content_security_policy.py` stay: they open pages filled with data (charts,
+alerts, forms with errors) that the walk's bare cast does not produce.
 
 One browser and one context per role keep the run bounded: each page is loaded
 once and measured at both sizes (media queries re-apply on resize). Roles are
@@ -21,6 +29,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page
 
+from e2e.test_accessibility import AXE
 from kapclinic.test import Cast, login
 from kapclinic.tests.test_url_access import EXPECTED, ROLES, _project_patterns, _url_kwargs
 
@@ -47,6 +56,9 @@ NOT_PAGES = (
     "outcomes:analytics_export",
 )
 
+# Parts of a page that htmx swaps in: they are checked inside the page that holds them.
+FRAGMENTS = ("/dosing/live/",)
+
 # What reaches furthest right, and how far, when the page is wider than the viewport.
 WIDEST = """
 () => {
@@ -68,6 +80,15 @@ WIDEST = """
   }
   return {width, limit, widest: name, right: Math.round(right)};
 }
+"""
+
+
+# axe-core is evaluated over the DevTools protocol rather than added as a <script>
+# element, so the page keeps its real policy while it is checked.
+AXE_RUN = """
+async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => `${v.id}: ${v.help} -> ${v.nodes.slice(0, 3).map(n => n.target).join(', ')}`)
 """
 
 
@@ -105,25 +126,42 @@ def _signed_in_page(browser: Browser, base_url: str, role: str, cast: Cast) -> P
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_a_phone_and_a_tablet(role: str, browser: Browser, live_server, cast):
+def test_every_page_fits_and_passes_axe_and_the_policy(
+    role: str, browser: Browser, live_server, cast
+):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    axe_source = AXE.read_text()
     page = _signed_in_page(browser, live_server.url, role, cast)
-    too_wide = []
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    problems = []
     try:
         for path in _pages_for(role, cast):
+            console.clear()
             response = page.goto(f"{live_server.url}{path}")
             assert response is not None and response.status == 200, path
             for width, height in SIZES:
                 page.set_viewport_size({"width": width, "height": height})
                 found = page.evaluate(WIDEST)
                 if found:
-                    too_wide.append(
+                    problems.append(
                         f"{path} at {width}px: page {found['width']}px wide, "
                         f"widest {found['widest']} reaching {found['right']}px"
                     )
             page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+            if path.startswith(FRAGMENTS) or not response.headers.get(
+                "content-type", ""
+            ).startswith("text/html"):
+                continue  # a fragment, or a health probe answering machines in plain text
+            page.evaluate(axe_source)
+            problems.extend(f"{path}: {finding}" for finding in page.evaluate(AXE_RUN))
+            problems.extend(
+                f"{path}: {message}" for message in console if "Content Security Policy" in message
+            )
     finally:
         page.context.close()
-    assert too_wide == [], "\n".join(too_wide)
+    assert problems == [], "\n".join(problems)
 
 
 def test_phone_menu_folds_the_links_and_opens_on_request(browser: Browser, live_server, cast):
