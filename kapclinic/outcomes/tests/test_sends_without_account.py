@@ -118,7 +118,7 @@ def test_the_schedule_page_says_when_there_is_no_way_to_reach_the_patient(
     login(client, no_account.prescriber)
     body = client.get(url).content.decode()
     assert "No way to reach the patient" not in body
-    assert "has no portal account: each questionnaire goes as a link" in body
+    assert "has no active portal account: each questionnaire goes as a link" in body
     no_account.patient.email = ""
     no_account.patient.phone = ""
     no_account.patient.save(update_fields=["email", "phone"])
@@ -142,3 +142,17 @@ def test_a_staff_entry_must_name_its_user(cast: Cast):
             entered_by="staff",
             entered_by_user=None,
         )
+
+
+def test_a_closed_portal_account_answers_by_link_in_the_patients_name_only(
+    cast: Cast, client: Client
+):
+    # The account was closed (say, a lost phone): the link still reaches the patient,
+    # and nobody acts through the closed account.
+    cast.patient_user.is_active = False
+    cast.patient_user.save(update_fields=["is_active"])
+    assignment = assign_phq9(cast)
+    link = reverse("questionnaire_link:answer", args=[make_token(assignment.pk)])
+    client.post(link, {f"item_{n}": "0" for n in range(1, 10)})
+    stored = QuestionnaireResponse.objects.get(assignment=assignment)
+    assert (stored.patient, stored.entered_by_user, stored.total) == (cast.patient, None, 0)
