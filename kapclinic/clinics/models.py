@@ -110,6 +110,12 @@ def _bp(default: int) -> models.PositiveSmallIntegerField[int, int]:
     )
 
 
+def _window(default: int, most: int) -> models.PositiveSmallIntegerField[int, int]:
+    return models.PositiveSmallIntegerField(
+        default=default, validators=[MinValueValidator(1), MaxValueValidator(most)]
+    )
+
+
 class SiteSettings(models.Model):
     """Clinical thresholds for one site.
 
@@ -170,6 +176,19 @@ class SiteSettings(models.Model):
     max_weight_age_days = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
+
+    # Long-term safety panel (CLINICAL.md 7 tracks these but gives no numbers: our
+    # defaults, see outcomes/safety/rules.py). Windows of 0 would switch a rule off.
+    safety_recent_weeks = _window(4, 26)
+    safety_sustained_sessions = _window(3, 12)
+    # Stored as a whole percent (a fraction strictly between 0 and 1 of the first
+    # dose), so the audit trail keeps plain numbers.
+    safety_dose_rise_percent = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    safety_bladder_check_days = _window(31, 365)
+    safety_request_pattern_count = _window(2, 20)
+    safety_request_pattern_days = _window(90, 365)
 
     class Meta:
         verbose_name_plural = "site settings"

@@ -52,6 +52,17 @@ GROUPS: tuple[ThresholdGroup, ...] = (
         ("pcl5_probable_ptsd_cutoff", "madrs_remission_at_or_below", "risk_alert_ack_hours"),
     ),
     ThresholdGroup("Treatment plans", ("max_weight_age_days",)),
+    ThresholdGroup(
+        "Long-term safety",
+        (
+            "safety_recent_weeks",
+            "safety_sustained_sessions",
+            "safety_dose_rise_percent",
+            "safety_bladder_check_days",
+            "safety_request_pattern_count",
+            "safety_request_pattern_days",
+        ),
+    ),
 )
 
 # Each source in plain words, with its citation. Two kinds of default are marked:
@@ -121,6 +132,29 @@ SOURCES: dict[str, str] = {
         "flagged for the prescriber to confirm. Monthly re-weighing is a common "
         "practice." + _CLINIC_SETTING
     ),
+    "safety_recent_weeks": (
+        "Doses in this many recent weeks are compared with the same span before; more "
+        "doses now flags escalation." + _CLINIC_SETTING
+    ),
+    "safety_sustained_sessions": (
+        "Resting blood pressure above the pre-dose warning before this many sessions in "
+        "a row is flagged for a hypertension review." + _CLINIC_SETTING
+    ),
+    "safety_dose_rise_percent": (
+        "A dose per session this much above the course's first dose is flagged as "
+        "escalation (between 1 and 99)." + _CLINIC_SETTING
+    ),
+    "safety_bladder_check_days": (
+        "Ketamine can inflame the bladder (ketamine cystitis); a symptom check is asked "
+        "monthly while a patient is dosed, due after this many days." + _CLINIC_SETTING
+    ),
+    "safety_request_pattern_count": (
+        "This many requests for early or extra doses within the window below is shown as "
+        "a misuse pattern." + _CLINIC_SETTING
+    ),
+    "safety_request_pattern_days": (
+        "The window, in days, for counting requests for early or extra doses." + _CLINIC_SETTING
+    ),
 }
 
 THRESHOLD_FIELDS: tuple[str, ...] = tuple(name for group in GROUPS for name in group.fields)
@@ -151,4 +185,10 @@ LABELS: dict[str, str] = {
     "madrs_remission_at_or_below": "MADRS remission at or below",
     "risk_alert_ack_hours": "Risk alert acknowledgement window (hours)",
     "max_weight_age_days": "Flag a weight older than (days)",
+    "safety_recent_weeks": "Compare dose frequency over the last (weeks)",
+    "safety_sustained_sessions": "Raised resting pressure is sustained after (sessions)",
+    "safety_dose_rise_percent": "Flag a dose rise from the first dose of (%)",
+    "safety_bladder_check_days": "Bladder check due after (days)",
+    "safety_request_pattern_count": "Early or extra dose requests for a pattern",
+    "safety_request_pattern_days": "Count early or extra dose requests over (days)",
 }

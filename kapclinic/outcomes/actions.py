@@ -92,10 +92,13 @@ def assign(
 
 @transaction.atomic
 def save_draft(
-    *, actor: User, assignment: QuestionnaireAssignment, answers: dict[str, Any]
+    *, actor: User | None, assignment: QuestionnaireAssignment, answers: dict[str, Any]
 ) -> None:
-    """Keep the patient's answers so far (item number -> answer), so nothing is lost."""
-    if assignment.patient.user_id != actor.pk:
+    """Keep the patient's answers so far (item number -> answer), so nothing is lost.
+
+    `actor` None: the patient answering a signed link without a portal account (the
+    link's token, checked by the caller, is the authority)."""
+    if actor is not None and assignment.patient.user_id != actor.pk:
         raise PermissionDenied("Only the patient saves their own answers.")
     merged = {**assignment.draft, **answers}
     if merged == assignment.draft:
@@ -114,7 +117,7 @@ def save_draft(
 @transaction.atomic
 def submit(
     *,
-    actor: User,
+    actor: User | None,
     patient: Patient,
     instrument: str,
     answers: Sequence[Any],
@@ -125,8 +128,14 @@ def submit(
     """Score and store a completed questionnaire; a critical answer raises a risk alert.
 
     Raises FieldValueError naming the item for a missing or out-of-range answer.
+    `actor` None is the patient answering a signed link without a portal account:
+    only an assignment's own patient-rated questionnaire, stored in their name.
     """
-    if actor.role == Role.PATIENT:
+    if actor is None:
+        if assignment is None or not is_patient_rated(instrument):
+            raise PermissionDenied("A link answers only the questionnaire it was sent for.")
+        entered_by = QuestionnaireResponse.EnteredBy.PATIENT
+    elif actor.role == Role.PATIENT:
         own = patient.user_id == actor.pk
         if not own or assignment is None or not is_patient_rated(instrument):
             raise PermissionDenied("Patients answer only the questionnaires they were sent.")
@@ -173,6 +182,7 @@ def submit(
             "instrument": instrument,
             "entered_by": entered_by,
             **({"replaces": replaces.pk} if replaces is not None else {}),
+            **({"via": "link"} if actor is None else {}),
         },
     )
     if assignment is not None:
@@ -192,7 +202,7 @@ def submit(
 
 def _raise_alert(
     *,
-    actor: User,
+    actor: User | None,
     response: QuestionnaireResponse,
     critical_items: tuple[int, ...],
     severity: str | None,

@@ -7,6 +7,10 @@ device). An expired or garbled link gets a friendly page pointing to the portal;
 an answered one only says so. The thank-you comes back in the POST's own response,
 so reopening the link never shows what was answered. Every read and write is
 audited in the patient's name, marked as through a link.
+
+Many patients never open a portal account, so the link needs none: the answer is
+stored in the patient's name, with their portal account as the one who entered it
+when they have an active one, and no user otherwise.
 """
 
 from __future__ import annotations
@@ -39,15 +43,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     patient = assignment.patient if assignment is not None else None
-    user = patient.user if patient is not None else None
     if (
         assignment is None
         or patient is None
-        or user is None
-        or not user.is_active
+        or not patient.is_active
         or not is_patient_rated(assignment.instrument)
     ):
         return render(request, "outcomes/link_expired.html", {"hours": LINK_HOURS})
+    account = patient.user
+    user = account if account is not None and account.is_active else None
     if assignment.completed_at is not None:
         return render(request, "outcomes/link_answered.html")
     if assignment.expires_at <= timezone.now():

@@ -91,8 +91,14 @@ class QuestionnaireResponse(models.Model):
     subscales = models.JSONField(default=dict, blank=True)
     flags = models.JSONField(default=list, blank=True)
     entered_by = models.CharField(max_length=10, choices=EnteredBy.choices)
+    # Empty only for a patient who answered a signed link with no portal account:
+    # the response is theirs, and no user acted (a constraint keeps staff entries named).
     entered_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     completed_at = models.DateTimeField(default=timezone.now)
     replaces = models.OneToOneField(
@@ -102,6 +108,12 @@ class QuestionnaireResponse(models.Model):
     class Meta:
         ordering = ["completed_at", "id"]
         indexes = [models.Index(fields=["patient", "instrument", "completed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entered_by="patient") | models.Q(entered_by_user__isnull=False),
+                name="response_staff_entry_names_its_user",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument_name} on {self.completed_at:%Y-%m-%d}"

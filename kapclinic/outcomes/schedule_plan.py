@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kapclinic.audit.actions import record
@@ -106,14 +106,28 @@ def _session(appointment: Appointment) -> DosingSession | None:
         return None
 
 
+def reachable() -> Q:
+    """Patients a questionnaire can reach: an active portal account (it waits there),
+    or an e-mail address or phone number on the record (the signed link needs no
+    account). The patient record has no contact opt-out to honour."""
+    return Q(user__isnull=False, user__is_active=True) | ~Q(email="") | ~Q(phone="")
+
+
+def is_reachable(patient: Patient) -> bool:
+    """`reachable()` for one loaded patient (its portal account must be loaded)."""
+    account = patient.user
+    return bool((account is not None and account.is_active) or patient.email or patient.phone)
+
+
 def candidates() -> QuerySet[Patient]:
-    """Patients the schedule may write to: active, with a portal account (the link
-    is answered in their name), in care, not paused, with a dosing session booked."""
+    """Patients the schedule may write to: active, reachable, in care, not paused,
+    with a dosing session booked. A patient nobody can reach is left out (the care
+    team sees why on the patient's schedule page) rather than asked in silence."""
     dosing = Appointment.objects.filter(
         patient=OuterRef("pk"), appointment_type__code__in=DOSING_CODES
     )
     return (
-        Patient.objects.filter(is_active=True, user__isnull=False, user__is_active=True)
+        Patient.objects.filter(reachable(), is_active=True)
         .exclude(stage__in=UNSCHEDULED_STAGES)
         .filter(Exists(dosing))
         .exclude(Exists(SchedulePause.objects.filter(patient=OuterRef("pk"))))

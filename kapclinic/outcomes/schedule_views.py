@@ -19,7 +19,7 @@ from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes import schedule_actions
 from kapclinic.outcomes.forms import PauseForm, ScheduleRuleForm
 from kapclinic.outcomes.models import QuestionnaireAssignment, SchedulePause, ScheduleRule
-from kapclinic.outcomes.schedule_plan import ensure_site_defaults
+from kapclinic.outcomes.schedule_plan import ensure_site_defaults, is_reachable
 from kapclinic.patients.access import get_patient_for_user
 from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import render_patient_page
@@ -98,6 +98,8 @@ def patient_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-due_at")[:20],
         "form": form,
         "pause_form": pause_form,
+        "reachable": is_reachable(patient),
+        "has_portal": patient.user is not None and patient.user.is_active,
     }
     return render_patient_page(
         request, patient, "outcomes/patient_schedule.html", context, page="questionnaire_schedule"

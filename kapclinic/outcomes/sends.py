@@ -35,13 +35,9 @@ FIRST, REMINDER = "sent_at", "reminded_at"
 
 
 def _open(now: dt.datetime) -> Q:
-    return Q(
-        completed_at__isnull=True,
-        expires_at__gt=now,
-        patient__is_active=True,
-        patient__user__isnull=False,
-        patient__user__is_active=True,
-    )
+    # No portal account needed: the link is answered without one, so a patient
+    # without an account is reached at the e-mail and number on their record.
+    return Q(completed_at__isnull=True, expires_at__gt=now, patient__is_active=True)
 
 
 def due_first_sends(now: dt.datetime) -> list[int]:
@@ -66,14 +62,18 @@ def due_reminders(now: dt.datetime) -> list[int]:
     ]
 
 
-def render_message(assignment_id: int, *, reminder: bool) -> tuple[str, str, str]:
-    """Subject, e-mail body and text message for one assignment's link."""
+def render_message(
+    assignment_id: int, *, reminder: bool, has_portal: bool = True, clinic_phone: str = ""
+) -> tuple[str, str, str]:
+    """Subject, e-mail body and text message for one assignment's link. A patient
+    without a portal account is told to call the clinic, not to sign in."""
     context = {
         "clinic_name": settings.SITE_NAME,
         "link": link_url(assignment_id),
         "hours": LINK_HOURS,
         "reminder": reminder,
-        "portal": settings.PUBLIC_BASE_URL + reverse("patients:portal"),
+        "portal": settings.PUBLIC_BASE_URL + reverse("patients:portal") if has_portal else "",
+        "clinic_phone": clinic_phone,
     }
     subject = (
         f"[{settings.SITE_NAME}] "
@@ -96,9 +96,17 @@ def send_one(assignment_id: int, *, field: str, now: dt.datetime | None = None) 
             claimed = claimed.filter(sent_at__isnull=False)
         if claimed.update(**{field: now}) != 1:
             return False
-        assignment = QuestionnaireAssignment.objects.select_related("patient").get(pk=assignment_id)
+        assignment = QuestionnaireAssignment.objects.select_related(
+            "patient__user", "patient__site"
+        ).get(pk=assignment_id)
     patient = assignment.patient
-    subject, email_body, sms_body = render_message(assignment.pk, reminder=field == REMINDER)
+    account = patient.user
+    subject, email_body, sms_body = render_message(
+        assignment.pk,
+        reminder=field == REMINDER,
+        has_portal=account is not None and account.is_active,
+        clinic_phone=patient.site.phone,
+    )
     channels: list[str] = []
     if patient.email:
         try:

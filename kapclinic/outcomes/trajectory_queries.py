@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from kapclinic.clinics.models import SiteSettings
@@ -45,7 +45,13 @@ def dose_times(patient: Patient) -> list[dt.datetime]:
     has one, else the start of a completed dosing appointment with no session (the
     visit happened; its dose was recorded elsewhere). An aborted session with no
     dose is no dose."""
-    rows = (
+    return list(doses(patient))
+
+
+def doses(patient: Patient) -> QuerySet[Appointment, dt.datetime]:
+    """The times of `dose_times`, earliest first, as a query (also a subquery: the
+    chart panel reads the first dose with the site's setting in one query)."""
+    return (
         Appointment.objects.filter(patient=patient)
         .filter(
             Q(dosing_session__first_dose_at__isnull=False)
@@ -59,7 +65,6 @@ def dose_times(patient: Patient) -> list[dt.datetime]:
         .order_by("dosed_at")
         .values_list("dosed_at", flat=True)
     )
-    return list(rows)
 
 
 def madrs_remission_limit(patient: Patient) -> int:

@@ -116,3 +116,32 @@ def test_failed_save_opens_with_a_summary_linking_each_bad_field(cast, admin_in)
     )
     # The summary comes before the first threshold table, at the top of the form.
     assert text.index('id="error-summary"') < text.index("<table")
+
+
+def test_admin_sets_a_long_term_safety_threshold_audited_old_and_new(cast, admin_in):
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, safety_dose_rise_percent=10))
+    assert response.status_code == 302
+    assert SiteSettings.objects.get(site=cast.site).safety_dose_rise_percent == 10
+    (row,) = audit_rows(action=AuditAction.SETTINGS)
+    assert row.detail == {"changes": {"safety_dose_rise_percent": [25, 10]}}
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("safety_recent_weeks", 0),
+        ("safety_sustained_sessions", 0),
+        ("safety_bladder_check_days", -5),
+        ("safety_request_pattern_count", 0),
+        ("safety_request_pattern_days", 0),
+        ("safety_dose_rise_percent", 0),
+        ("safety_dose_rise_percent", 100),
+    ],
+)
+def test_a_zero_window_or_a_rise_outside_one_to_99_percent_is_refused(cast, admin_in, field, value):
+    before = _thresholds()
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, **{field: value}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert _thresholds() == before
+    assert audit_rows() == []

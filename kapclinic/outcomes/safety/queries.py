@@ -113,20 +113,28 @@ def _weeks(sessions: list[dict[str, Any]], tz: dt.tzinfo) -> list[rules.WeekDose
     return [rules.WeekDoses(w, c, a) for w, (c, a) in sorted(weeks.items())]
 
 
+def thresholds_for(site_settings: SiteSettings | None) -> rules.Thresholds:
+    """The site's safety thresholds; a site with no settings row uses the defaults."""
+    if site_settings is None:
+        return rules.Thresholds()
+    return rules.Thresholds(
+        recent_weeks=site_settings.safety_recent_weeks,
+        sustained_sessions=site_settings.safety_sustained_sessions,
+        dose_rise_fraction=Decimal(site_settings.safety_dose_rise_percent) / 100,
+        bladder_check_days=site_settings.safety_bladder_check_days,
+        request_pattern_count=site_settings.safety_request_pattern_count,
+        request_pattern_days=site_settings.safety_request_pattern_days,
+        resting_systolic=site_settings.predose_bp_warn_systolic,
+        resting_diastolic=site_settings.predose_bp_warn_diastolic,
+        rise_systolic=site_settings.bp_rise_warn_systolic,
+        rise_diastolic=site_settings.bp_rise_warn_diastolic,
+    )
+
+
 def build_panel(patient: Patient) -> Panel:
     tz = ZoneInfo(patient.site.time_zone)
     today = timezone.now().astimezone(tz).date()
-    site_settings = SiteSettings.objects.filter(site_id=patient.site_id).first()
-    limits = (
-        rules.PressureLimits(
-            site_settings.predose_bp_warn_systolic,
-            site_settings.predose_bp_warn_diastolic,
-            site_settings.bp_rise_warn_systolic,
-            site_settings.bp_rise_warn_diastolic,
-        )
-        if site_settings is not None
-        else rules.PressureLimits()
-    )
+    thresholds = thresholds_for(SiteSettings.objects.filter(site_id=patient.site_id).first())
     months = _monthly_doses(patient, tz)
     sessions = _sessions(patient)
     weeks = _weeks(sessions, tz)
@@ -140,9 +148,10 @@ def build_panel(patient: Patient) -> Panel:
             [
                 rules.SessionDose(s["first_dose_at"], s["given_mg"], s["plan__dose_mg"])
                 for s in sessions
-            ]
+            ],
+            thresholds,
         ),
-        *rules.frequency_flags(weeks, today),
+        *rules.frequency_flags(weeks, today, thresholds),
         *rules.pressure_flags(
             [
                 rules.SessionPressure(
@@ -154,7 +163,7 @@ def build_panel(patient: Patient) -> Panel:
                 )
                 for s in sessions
             ],
-            limits,
+            thresholds,
         ),
         *rules.bladder_flags(
             [
@@ -162,10 +171,13 @@ def build_panel(patient: Patient) -> Panel:
                 for b in bladder
             ],
             today,
+            thresholds,
             dosing=bool(sessions)
             and (today - sessions[-1]["first_dose_at"].astimezone(tz).date()).days <= 90,
         ),
-        *rules.misuse_flags([(m.noted_on, m.kind, m.get_kind_display()) for m in misuse], today),
+        *rules.misuse_flags(
+            [(m.noted_on, m.kind, m.get_kind_display()) for m in misuse], today, thresholds
+        ),
     ]
     flags.sort(key=lambda f: f.level != "urgent")
     return Panel(months, totals, sessions, weeks, bladder, misuse, flags)

@@ -20,6 +20,9 @@ the rest of the record already uses, each named where it is defined:
 - misuse: every recorded request for an early or extra dose and every positive
   substance test is a signal, and two or more early or extra requests in 90 days
   is a pattern.
+
+Every number above is a default of `Thresholds`; each site sets its own (the site
+settings page), and the caller passes the patient's site's values in.
 """
 
 from __future__ import annotations
@@ -31,13 +34,6 @@ from decimal import Decimal
 from typing import Literal
 
 Level = Literal["warn", "urgent"]
-
-RECENT_WEEKS = 4
-SUSTAINED_SESSIONS = 3
-DOSE_RISE_FRACTION = Decimal("0.25")
-BLADDER_CHECK_DAYS = 31
-REQUEST_PATTERN_COUNT = 2
-REQUEST_PATTERN_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -73,11 +69,37 @@ class SessionPressure:
 
 
 @dataclass(frozen=True)
-class PressureLimits:
+class Thresholds:
+    """One site's long-term safety thresholds, defaulting to the numbers listed above.
+
+    Windows are whole weeks, sessions or days, at least 1; the dose rise is a
+    fraction of the first dose, strictly between 0 and 1.
+    """
+
+    recent_weeks: int = 4
+    sustained_sessions: int = 3
+    dose_rise_fraction: Decimal = Decimal("0.25")
+    bladder_check_days: int = 31
+    request_pattern_count: int = 2
+    request_pattern_days: int = 90
     resting_systolic: int = 140
     resting_diastolic: int = 90
     rise_systolic: int = 40
     rise_diastolic: int = 25
+
+    def __post_init__(self) -> None:
+        # A zero window would silently switch a rule off (or flag everyone): refuse it.
+        for name in (
+            "recent_weeks",
+            "sustained_sessions",
+            "bladder_check_days",
+            "request_pattern_count",
+            "request_pattern_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if not 0 < self.dose_rise_fraction < 1:
+            raise ValueError("dose_rise_fraction must be between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -94,7 +116,9 @@ def mg(amount: Decimal) -> str:
     return format(amount.normalize(), "f")
 
 
-def frequency_flags(weeks: Sequence[WeekDoses], today: dt.date) -> list[Flag]:
+def frequency_flags(
+    weeks: Sequence[WeekDoses], today: dt.date, thresholds: Thresholds
+) -> list[Flag]:
     """Weeks above the plan's limit, and doses coming closer together."""
     flags = [
         Flag(
@@ -105,8 +129,9 @@ def frequency_flags(weeks: Sequence[WeekDoses], today: dt.date) -> list[Flag]:
         for w in weeks
         if w.allowed and w.doses > w.allowed
     ]
-    recent_start = today - dt.timedelta(weeks=RECENT_WEEKS)
-    before_start = recent_start - dt.timedelta(weeks=RECENT_WEEKS)
+    span = thresholds.recent_weeks
+    recent_start = today - dt.timedelta(weeks=span)
+    before_start = recent_start - dt.timedelta(weeks=span)
     recent = sum(w.doses for w in weeks if recent_start < w.week <= today)
     before = sum(w.doses for w in weeks if before_start < w.week <= recent_start)
     # Only a rise from an established rhythm counts: a course starting is no escalation.
@@ -115,14 +140,14 @@ def frequency_flags(weeks: Sequence[WeekDoses], today: dt.date) -> list[Flag]:
             Flag(
                 "frequency",
                 "warn",
-                f"{recent} doses in the last {RECENT_WEEKS} weeks, up from {before} "
-                f"in the {RECENT_WEEKS} weeks before.",
+                f"{recent} doses in the last {span} weeks, up from {before} "
+                f"in the {span} weeks before.",
             )
         )
     return flags
 
 
-def dose_flags(sessions: Sequence[SessionDose]) -> list[Flag]:
+def dose_flags(sessions: Sequence[SessionDose], thresholds: Thresholds) -> list[Flag]:
     """Sessions given more than ordered, and a per-session dose rising over the course."""
     flags = [
         Flag(
@@ -137,7 +162,7 @@ def dose_flags(sessions: Sequence[SessionDose]) -> list[Flag]:
     given = [s for s in sorted(sessions, key=lambda s: s.when) if s.given_mg > 0]
     if len(given) >= 2:
         first, last = given[0].given_mg, given[-1].given_mg
-        if last >= first * (1 + DOSE_RISE_FRACTION):
+        if last >= first * (1 + thresholds.dose_rise_fraction):
             flags.append(
                 Flag(
                     "dose",
@@ -148,7 +173,7 @@ def dose_flags(sessions: Sequence[SessionDose]) -> list[Flag]:
     return flags
 
 
-def pressure_flags(sessions: Sequence[SessionPressure], limits: PressureLimits) -> list[Flag]:
+def pressure_flags(sessions: Sequence[SessionPressure], limits: Thresholds) -> list[Flag]:
     """A sustained raised resting pressure, and in-session rises at the warning level."""
     flags = []
     for s in sessions:
@@ -169,10 +194,9 @@ def pressure_flags(sessions: Sequence[SessionPressure], limits: PressureLimits) 
                     f"Blood pressure rose by {rise_sys}/{rise_dia} mmHg on {s.when:%d %b %Y}.",
                 )
             )
-    recent = [s for s in sorted(sessions, key=lambda s: s.when) if s.baseline_systolic][
-        -SUSTAINED_SESSIONS:
-    ]
-    if len(recent) == SUSTAINED_SESSIONS and all(
+    sustained = limits.sustained_sessions
+    recent = [s for s in sorted(sessions, key=lambda s: s.when) if s.baseline_systolic][-sustained:]
+    if len(recent) == sustained and all(
         (s.baseline_systolic or 0) > limits.resting_systolic
         or (s.baseline_diastolic or 0) > limits.resting_diastolic
         for s in recent
@@ -182,14 +206,16 @@ def pressure_flags(sessions: Sequence[SessionPressure], limits: PressureLimits) 
                 "blood pressure",
                 "warn",
                 f"Resting blood pressure above {limits.resting_systolic}/"
-                f"{limits.resting_diastolic} before each of the last {SUSTAINED_SESSIONS} "
+                f"{limits.resting_diastolic} before each of the last {sustained} "
                 "sessions: review for hypertension.",
             )
         )
     return flags
 
 
-def bladder_flags(checks: Sequence[BladderAnswers], today: dt.date, *, dosing: bool) -> list[Flag]:
+def bladder_flags(
+    checks: Sequence[BladderAnswers], today: dt.date, thresholds: Thresholds, *, dosing: bool
+) -> list[Flag]:
     """Symptoms at the latest check, and a check due for a patient being dosed."""
     latest = max(checks, key=lambda c: c.checked_on, default=None)
     flags = []
@@ -213,12 +239,16 @@ def bladder_flags(checks: Sequence[BladderAnswers], today: dt.date, *, dosing: b
                     "Consider ketamine cystitis: urine test and review the dose.",
                 )
             )
-    if dosing and (latest is None or (today - latest.checked_on).days > BLADDER_CHECK_DAYS):
+    if dosing and (
+        latest is None or (today - latest.checked_on).days > thresholds.bladder_check_days
+    ):
         flags.append(Flag("bladder", "warn", "The monthly bladder check is due."))
     return flags
 
 
-def misuse_flags(signals: Sequence[tuple[dt.date, str, str]], today: dt.date) -> list[Flag]:
+def misuse_flags(
+    signals: Sequence[tuple[dt.date, str, str]], today: dt.date, thresholds: Thresholds
+) -> list[Flag]:
     """``signals`` are ``(noted_on, kind, kind label)``; kinds ``early_dose`` and
     ``extra_dose`` are requests, ``positive_test`` a positive substance test."""
     flags = [
@@ -229,16 +259,16 @@ def misuse_flags(signals: Sequence[tuple[dt.date, str, str]], today: dt.date) ->
         )
         for noted_on, kind, label in sorted(signals, reverse=True)
     ]
-    since = today - dt.timedelta(days=REQUEST_PATTERN_DAYS)
+    days = thresholds.request_pattern_days
+    since = today - dt.timedelta(days=days)
     requests = [s for s in signals if s[1] in ("early_dose", "extra_dose") and s[0] >= since]
-    if len(requests) >= REQUEST_PATTERN_COUNT:
+    if len(requests) >= thresholds.request_pattern_count:
         flags.insert(
             0,
             Flag(
                 "misuse",
                 "urgent",
-                f"{len(requests)} requests for early or extra doses "
-                f"in {REQUEST_PATTERN_DAYS} days.",
+                f"{len(requests)} requests for early or extra doses in {days} days.",
             ),
         )
     return flags

@@ -8,8 +8,7 @@ from typing import Any
 from django import template
 
 from kapclinic.accounts.models import User
-from kapclinic.clinics.models import SiteSettings
-from kapclinic.outcomes import trajectory
+from kapclinic.outcomes import chart_panel, trajectory
 from kapclinic.outcomes.access import open_assignments, visible_alerts
 from kapclinic.outcomes.instruments import INSTRUMENTS
 from kapclinic.patients.models import Patient
@@ -24,16 +23,12 @@ def questionnaires_waiting(patient: Patient) -> dict[str, Any]:
 
 @register.inclusion_tag("outcomes/_chart_panel.html")
 def outcomes_panel(patient: Patient, user: User, may_edit: bool) -> dict[str, Any]:
-    """Scores per instrument and open risk alerts, for someone with clinical access."""
-    madrs = (
-        SiteSettings.objects.filter(site_id=patient.site_id)
-        .values_list("madrs_remission_at_or_below", flat=True)
-        .first()
-    )
-    # No dosing sessions are recorded yet in this codebase, so there is no treatment
-    # baseline: response waits for it; remission needs none.
+    """Scores per instrument with where the patient stands, and open risk alerts, for
+    someone with clinical access. A constant number of queries: the first dose with
+    the site's MADRS setting, the scores, the open alerts."""
+    first_dose, madrs = chart_panel.first_dose_and_madrs_limit(patient)
     series = trajectory.build(
-        patient.responses.all(), first_dose=None, madrs_remission_at_or_below=madrs or 10
+        patient.responses.all(), first_dose=first_dose, madrs_remission_at_or_below=madrs
     )
     alerts = list(
         visible_alerts(user)
@@ -42,7 +37,7 @@ def outcomes_panel(patient: Patient, user: User, may_edit: bool) -> dict[str, An
     )
     return {
         "patient": patient,
-        "series": series,
+        "series": [(s, chart_panel.summarise(s, first_dose, madrs)) for s in series],
         "alerts": alerts,
         "may_edit": may_edit,
         "instruments": sorted(INSTRUMENTS.values(), key=lambda i: i.name),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kapclinic.audit.models import AuditEvent
+from kapclinic.clinics.models import SiteSettings
 from kapclinic.outcomes.safety.models import BladderCheck, MisuseSignal
 from kapclinic.outcomes.tests.history import days_ago, dose, make_plan
 from kapclinic.test import login
@@ -111,3 +112,32 @@ def test_a_nurse_cannot_record_a_signal(cast, client):
         {"kind": "positive_test", "noted_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 404 and not MisuseSignal.objects.exists()
+
+
+def _ask_early(cast, days_back: int) -> None:
+    MisuseSignal.objects.create(
+        patient=cast.patient,
+        kind="early_dose",
+        noted_on=timezone.localdate() - dt.timedelta(days=days_back),
+        recorded_by=cast.prescriber,
+    )
+
+
+def test_the_panel_uses_the_patients_site_thresholds(cast, client):
+    _ask_early(cast, 2)
+    _ask_early(cast, 20)
+    pattern = "2 requests for early or extra doses in 90 days."
+    login(client, cast.prescriber)
+    assert pattern in client.get(_url(cast)).content.decode()
+    # Another site's setting changes nothing here; the patient's own site's does.
+    SiteSettings.objects.filter(site=cast.other_site).update(safety_request_pattern_count=3)
+    assert pattern in client.get(_url(cast)).content.decode()
+    SiteSettings.objects.filter(site=cast.site).update(
+        safety_request_pattern_count=3, safety_request_pattern_days=30
+    )
+    body = client.get(_url(cast)).content.decode()
+    assert "requests for early or extra doses" not in body
+    _ask_early(cast, 30)
+    assert (
+        "3 requests for early or extra doses in 30 days." in client.get(_url(cast)).content.decode()
+    )
