@@ -23,6 +23,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from e2e.signin import enter_password, sign_in_staff
+from e2e.test_page_widths import WIDEST
 from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.consent.defaults import ensure_documents
@@ -140,6 +141,13 @@ def _type(page: Page, path: str, field: str, text: str, *, label: bool = True) -
 
 def _accept(dialog: Dialog) -> None:
     dialog.accept()
+
+
+def _fits(page: Page, too_wide: list[str]) -> None:
+    """Note the page if anything on it is wider than the person's screen."""
+    found = page.evaluate(WIDEST)
+    if found:
+        too_wide.append(f"{page.url} at {page.viewport_size}: {found}")
 
 
 def _park(*pages: Page) -> None:
@@ -323,38 +331,67 @@ def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], liv
     _clinic(cast)
     base, pk = live_server.url, cast.patient.pk
     patient, prescriber, therapist = people["patient"], people["prescriber"], people["therapist"]
+    too_wide: list[str] = []
 
     enter_password(patient, base, cast.patient_user)
     expect(patient).to_have_url(re.compile(r"/patients/me/$"))
     _patient_sends_the_intake(patient, base)
+    _fits(patient, too_wide)
     _park(patient)
 
     sign_in_staff(prescriber, base, cast.prescriber)
     _prescriber_signs_an_eligible_screening(prescriber, base, pk)
+    _fits(prescriber, too_wide)
     _prescriber_signs_the_iv_plan(prescriber, base, pk)
+    _fits(prescriber, too_wide)
     _park(prescriber)
 
     _patient_signs_the_iv_consent(patient, base)
+    _fits(patient, too_wide)
     _park(patient)
 
     _prescriber_countersigns(prescriber, base, pk)
+    _fits(prescriber, too_wide)
     _park(prescriber)
 
     _patient_prepares(patient, base)
+    _fits(patient, too_wide)
     _park(patient)
 
     sign_in_staff(therapist, base, cast.therapist)
     _therapist_completes_the_preparation(therapist, base, pk)
+    _fits(therapist, too_wide)
     _park(therapist)
 
     first_on = _next_monday()
     _prescriber_books_the_course(prescriber, base, pk, first_on)
+    _fits(prescriber, too_wide)
 
-    # The pathway board and the timeline show the patient in the dosing phase.
+    # The pathway board shows the patient in the dosing phase, with what that means.
     prescriber.goto(f"{base}/pathway/")
-    expect(prescriber.get_by_text("dosing course under way")).to_be_visible()
+    dosing = prescriber.get_by_role("region", name="Dosing phase", exact=True)
+    expect(dosing.get_by_role("row").filter(has_text="Ient, Pat")).to_contain_text(
+        "Dosing course under way"
+    )
+    # The timeline: the stage, every step in order, and readiness on the first dosing day.
     prescriber.goto(f"{base}/pathway/patients/{pk}/timeline/")
-    expect(prescriber.get_by_text("Dosing phase").first).to_be_visible()
+    expect(prescriber.locator("hgroup")).to_contain_text("now at Dosing phase")
+    first_day = f"{first_on:%A} {first_on.day} {first_on:%B %Y}"
+    expect(prescriber.locator("#next-dose")).to_contain_text(f"Next dosing session: {first_day}")
+    expect(prescriber.locator("#next-dose")).to_contain_text("Ready to be dosed that day")
+    steps = [
+        "Preparation marked complete",
+        "Intentions written by the patient",
+        "Consent countersigned",
+        "Consent signed by the patient",
+        "Plan version 1 signed",
+        "Screening signed: eligible",
+    ]
+    titles = prescriber.locator("ol.timeline > li").all_inner_texts()
+    found = [next(i for i, text in enumerate(titles) if step in text) for step in steps]
+    assert found == sorted(found), titles  # newest first
+    expect(prescriber.locator("ol.timeline")).to_contain_text("by Theo Therapist")
+    _fits(prescriber, too_wide)
     _park(prescriber)
 
     # The patient sees every visit of the course among their appointments.
@@ -362,8 +399,10 @@ def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], liv
     upcoming = patient.locator("#upcoming-title + ul > li")
     expect(upcoming.filter(has_text="IV ketamine session")).to_have_count(6)
     expect(upcoming.filter(has_text="Integration session")).to_have_count(6)
+    _fits(patient, too_wide)
     _park(patient)
 
+    assert too_wide == [], "\n".join(too_wide)
     plan = TreatmentPlan.objects.get(patient=cast.patient)
     assert plan.status == PlanStatus.SIGNED and plan.dose_mg == Decimal("36.2")
     assert CourseAppointment.objects.filter(plan=plan).count() == 12

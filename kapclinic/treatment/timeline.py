@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils import timezone
 
 from kapclinic.accounts.models import Role
 from kapclinic.audit.models import AuditAction, AuditEvent
@@ -20,9 +21,10 @@ from kapclinic.consent.models import Consent
 from kapclinic.dosing.models import DosingSession
 from kapclinic.patients.models import Patient
 from kapclinic.preparation.models import Preparation
-from kapclinic.scheduling.models import Appointment
+from kapclinic.scheduling.models import DOSING_CODES, Appointment, AppointmentStatus
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.treatment.models import PathwayTransition, TreatmentPlan
+from kapclinic.treatment.readiness import Readiness, dosing_readiness
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,44 @@ class Entry:
     title: str
     detail: str = ""
     link: str = ""
+
+
+@dataclass(frozen=True)
+class NextDose:
+    """The patient's next booked dosing visit, and whether they may be dosed that day."""
+
+    start: dt.datetime  # in the site's time zone
+    kind: str
+    readiness: Readiness
+
+
+# A visit still to come (or under way): not completed, cancelled or missed.
+UPCOMING_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_PROGRESS,
+)
+
+
+def next_dose(patient: Patient) -> NextDose | None:
+    """The next dosing visit with readiness on its day, the question the care team
+    asks of a pathway: may this patient be dosed then, and if not, what is missing."""
+    visit = (
+        Appointment.objects.filter(
+            patient_id=patient.pk,
+            appointment_type__code__in=DOSING_CODES,
+            status__in=UPCOMING_STATUSES,
+            end__gte=timezone.now(),
+        )
+        .select_related("appointment_type")
+        .order_by("start")
+        .first()
+    )
+    if visit is None:
+        return None
+    start = visit.start.astimezone(ZoneInfo(patient.site.time_zone))
+    return NextDose(start, visit.appointment_type.name, dosing_readiness(patient, start.date()))
 
 
 def _who(user: object) -> str:
