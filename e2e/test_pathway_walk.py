@@ -150,8 +150,27 @@ def _fits(page: Page, too_wide: list[str]) -> None:
         too_wide.append(f"{page.url} at {page.viewport_size}: {found}")
 
 
+def _menu(page: Page, link: str) -> None:
+    """Follow a link of the main navigation (behind the Menu button on a phone)."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible():
+        toggle.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
+
+
+def _chart(page: Page, base: str, section: str) -> None:
+    """From the clinician's pathway board to the patient's chart, then one of its links."""
+    page.goto(f"{base}/pathway/")
+    page.get_by_role("link", name="Ient, Pat").click()
+    expect(page.get_by_role("heading", name="Pat Ient")).to_be_visible()
+    page.get_by_role("link", name=section, exact=True).click()
+
+
 def _park(*pages: Page) -> None:
-    """Leave a person's page where it sends nothing while another person works."""
+    """Leave a person's page where it sends nothing while another person works (its
+    idle sign-out script would tell the server of the next click after a minute's
+    pause, at the moment the click itself makes a request). Each step starts by
+    opening the person's first page again."""
     for page in pages:
         page.goto("about:blank")
 
@@ -175,7 +194,7 @@ def people(browser: Browser) -> Iterator[dict[str, Page]]:
 # --- The steps, each by the person who takes it ------------------------------------
 
 
-def _patient_sends_the_intake(page: Page, base: str) -> None:
+def _patient_sends_the_intake(page: Page) -> None:
     intake = "/patients/me/intake/"
     page.get_by_role("link", name="Complete your intake before your consultation").click()
     expect(page.get_by_text("0 of 7 sections done").first).to_be_visible()
@@ -224,8 +243,8 @@ def _patient_sends_the_intake(page: Page, base: str) -> None:
     expect(page.get_by_text("Sent to your care team on")).to_be_visible()
 
 
-def _prescriber_signs_an_eligible_screening(page: Page, base: str, pk: int) -> None:
-    page.goto(f"{base}/patients/{pk}/screening/")
+def _prescriber_signs_an_eligible_screening(page: Page, base: str) -> None:
+    _chart(page, base, "Screening")
     expect(page.get_by_role("heading", name="From the patient's intake")).to_be_visible()
     expect(page.get_by_text("Sertraline · 150 mg · 10 weeks · It did not help")).to_be_visible()
     # Prefilled from the intake, marked so the prescriber confirms it with the patient.
@@ -252,9 +271,8 @@ def _prescriber_signs_an_eligible_screening(page: Page, base: str, pk: int) -> N
     expect(page.get_by_text("Screening decision signed.")).to_be_visible()
 
 
-def _prescriber_signs_the_iv_plan(page: Page, base: str, pk: int) -> None:
-    page.goto(f"{base}/patients/{pk}/")
-    page.get_by_role("link", name="Treatment plan").click()
+def _prescriber_signs_the_iv_plan(page: Page, base: str) -> None:
+    _chart(page, base, "Treatment plan")
     page.get_by_role("button", name="Write the plan").click()
     page.get_by_role("combobox", name="Protocol").select_option(label="IV ketamine infusion")
     reevaluate = timezone.localdate() + dt.timedelta(days=90)
@@ -279,15 +297,16 @@ def _patient_signs_the_iv_consent(page: Page, base: str) -> None:
     expect(page.get_by_text("your consent is signed")).to_be_visible()
 
 
-def _prescriber_countersigns(page: Page, base: str, pk: int) -> None:
-    page.goto(f"{base}/consent/patients/{pk}/")
+def _prescriber_countersigns(page: Page, base: str) -> None:
+    _chart(page, base, "Consent")
     page.get_by_role("link", name="Read and countersign").click()
     page.get_by_role("button", name="Countersign").click()
     expect(page.get_by_text("Consent countersigned.")).to_be_visible()
 
 
 def _patient_prepares(page: Page, base: str) -> None:
-    page.goto(f"{base}/preparation/me/")
+    page.goto(f"{base}/patients/me/")
+    page.get_by_role("link", name="Prepare for your sessions").click()
     save = "/preparation/me/autosave/"
     _type(page, save, "What do you hope for from this treatment?", "To enjoy mornings again.")
     for _, label in PATIENT_ITEMS:
@@ -302,8 +321,8 @@ def _patient_prepares(page: Page, base: str) -> None:
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d\.\s*$"))
 
 
-def _therapist_completes_the_preparation(page: Page, base: str, pk: int) -> None:
-    page.goto(f"{base}/preparation/patients/{pk}/")
+def _therapist_completes_the_preparation(page: Page, base: str) -> None:
+    _chart(page, base, "Preparation")
     expect(page.get_by_text("To enjoy mornings again.")).to_be_visible()
     for _, label in STAFF_ITEMS:
         page.get_by_label(label).check()
@@ -312,8 +331,8 @@ def _therapist_completes_the_preparation(page: Page, base: str, pk: int) -> None
     expect(page.get_by_text(re.compile("Marked complete by Theo Therapist"))).to_be_visible()
 
 
-def _prescriber_books_the_course(page: Page, base: str, pk: int, first_on: dt.date) -> None:
-    page.goto(f"{base}/pathway/patients/{pk}/plan/")
+def _prescriber_books_the_course(page: Page, base: str, first_on: dt.date) -> None:
+    _chart(page, base, "Treatment plan")
     page.get_by_role("button", name="Book the course").click()
     page.get_by_label("First dosing session on or after").fill(first_on.isoformat())
     page.get_by_role("button", name="Propose the course").click()
@@ -329,20 +348,20 @@ def _next_monday() -> dt.date:
 
 def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], live_server, cast):
     _clinic(cast)
-    base, pk = live_server.url, cast.patient.pk
+    base = live_server.url
     patient, prescriber, therapist = people["patient"], people["prescriber"], people["therapist"]
     too_wide: list[str] = []
 
     enter_password(patient, base, cast.patient_user)
     expect(patient).to_have_url(re.compile(r"/patients/me/$"))
-    _patient_sends_the_intake(patient, base)
+    _patient_sends_the_intake(patient)
     _fits(patient, too_wide)
     _park(patient)
 
     sign_in_staff(prescriber, base, cast.prescriber)
-    _prescriber_signs_an_eligible_screening(prescriber, base, pk)
+    _prescriber_signs_an_eligible_screening(prescriber, base)
     _fits(prescriber, too_wide)
-    _prescriber_signs_the_iv_plan(prescriber, base, pk)
+    _prescriber_signs_the_iv_plan(prescriber, base)
     _fits(prescriber, too_wide)
     _park(prescriber)
 
@@ -350,7 +369,7 @@ def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], liv
     _fits(patient, too_wide)
     _park(patient)
 
-    _prescriber_countersigns(prescriber, base, pk)
+    _prescriber_countersigns(prescriber, base)
     _fits(prescriber, too_wide)
     _park(prescriber)
 
@@ -359,22 +378,23 @@ def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], liv
     _park(patient)
 
     sign_in_staff(therapist, base, cast.therapist)
-    _therapist_completes_the_preparation(therapist, base, pk)
+    _therapist_completes_the_preparation(therapist, base)
     _fits(therapist, too_wide)
     _park(therapist)
 
     first_on = _next_monday()
-    _prescriber_books_the_course(prescriber, base, pk, first_on)
+    _prescriber_books_the_course(prescriber, base, first_on)
     _fits(prescriber, too_wide)
 
     # The pathway board shows the patient in the dosing phase, with what that means.
-    prescriber.goto(f"{base}/pathway/")
+    _menu(prescriber, "Pathway")
     dosing = prescriber.get_by_role("region", name="Dosing phase", exact=True)
     expect(dosing.get_by_role("row").filter(has_text="Ient, Pat")).to_contain_text(
         "Dosing course under way"
     )
     # The timeline: the stage, every step in order, and readiness on the first dosing day.
-    prescriber.goto(f"{base}/pathway/patients/{pk}/timeline/")
+    prescriber.get_by_role("link", name="Ient, Pat").click()
+    prescriber.get_by_role("link", name="Timeline", exact=True).click()
     expect(prescriber.locator("hgroup")).to_contain_text("now at Dosing phase")
     first_day = f"{first_on:%A} {first_on.day} {first_on:%B %Y}"
     expect(prescriber.locator("#next-dose")).to_contain_text(f"Next dosing session: {first_day}")
@@ -395,7 +415,8 @@ def test_one_patient_from_intake_to_a_booked_course(people: dict[str, Page], liv
     _park(prescriber)
 
     # The patient sees every visit of the course among their appointments.
-    patient.goto(f"{base}/schedule/me/")
+    patient.goto(f"{base}/patients/me/")
+    _menu(patient, "My appointments")
     upcoming = patient.locator("#upcoming-title + ul > li")
     expect(upcoming.filter(has_text="IV ketamine session")).to_have_count(6)
     expect(upcoming.filter(has_text="Integration session")).to_have_count(6)
