@@ -31,7 +31,7 @@ from kapclinic.treatment.protocols import (
     seed_default_protocols,
     update_protocol,
 )
-from kapclinic.treatment.timeline import timeline
+from kapclinic.treatment.timeline import next_dose, timeline
 
 
 @require_GET
@@ -257,7 +257,7 @@ def plan_version(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse
 def pathway_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's pathway from first contact on, newest first."""
     patient = get_patient_for_staff(request, pk, clinical=True)
-    context = {"patient": patient, "entries": timeline(patient)}
+    context = {"patient": patient, "entries": timeline(patient), "next_dose": next_dose(patient)}
     return render_patient_page(
         request, patient, "treatment/timeline.html", context, page="pathway_timeline"
     )
