@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from kapclinic.accounts import two_factor
@@ -107,6 +107,20 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # Never the exception's text: it must not say whether or why something exists.
     return api.create_response(request, {"detail": NOT_FOUND_DETAIL}, status=404)
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # Only the monitors' endpoint is limited (dosing/device_api.py); ninja adds the
+    # Retry-After header to this answer.
+    return api.create_response(
+        request,
+        {
+            "detail": "Too many requests from this monitor: wait the seconds in Retry-After, "
+            "and send readings in batches rather than one request each."
+        },
+        status=429,
+    )
 
 
 # A refused booking or status change: the action's message is written for people.

@@ -315,6 +315,19 @@ if BEHIND_TLS_PROXY:
 # Failed sign-ins (django-axes) record the same client address as the audit trail.
 AXES_CLIENT_IP_CALLABLE = "kapclinic.audit.middleware.client_ip"
 
+# The monitors' endpoint (POST /api/v1/sessions/{id}/vitals): each device token may
+# send this many requests a minute on average, and this many at once (a monitor
+# catching up after a network drop). Far above what a real monitor sends, which is a
+# reading or a batch every few seconds; a runaway or copied token gets 429s instead
+# of filling the database. Counted in Django's cache (per process with the default
+# local-memory cache): kapclinic/dosing/device_api.py.
+DEVICE_FEED_REQUESTS_PER_MINUTE = env_int("DEVICE_FEED_REQUESTS_PER_MINUTE", 300)
+DEVICE_FEED_BURST = env_int("DEVICE_FEED_BURST", 30)
+if DEVICE_FEED_REQUESTS_PER_MINUTE < 1 or DEVICE_FEED_BURST < 1:
+    raise ImproperlyConfigured(
+        "DEVICE_FEED_REQUESTS_PER_MINUTE and DEVICE_FEED_BURST must be 1 or more"
+    )
+
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,

@@ -69,6 +69,28 @@ def site_thresholds(site_id: int) -> dict[str, int]:
     return dict(row) if row else dict(DEFAULT_THRESHOLDS)
 
 
+def _locked_state_and_thresholds(session: DosingSession) -> tuple[str | None, dict[str, int]]:
+    """The session's state, read under a row lock so a reading never lands on a
+    session discharged or stopped a moment ago, and its site's thresholds: one query
+    (a monitor posts often; each round trip counts)."""
+    names = list(DEFAULT_THRESHOLDS)
+    row = (
+        # Only the session's row is locked; the site's settings may be absent (the
+        # nullable side of the join, which PostgreSQL would refuse to lock).
+        DosingSession.objects.select_for_update(of=("self",))
+        .filter(pk=session.pk)
+        .values("state", *(f"site__settings__{name}" for name in names))
+        .first()
+    )
+    if row is None:
+        return None, dict(DEFAULT_THRESHOLDS)
+    found = {name: row[f"site__settings__{name}"] for name in names}
+    # Every threshold column is NOT NULL, so None means the site has no settings row.
+    if any(value is None for value in found.values()):
+        return row["state"], dict(DEFAULT_THRESHOLDS)
+    return row["state"], found
+
+
 def baseline_for(session: DosingSession) -> dict[str, Any] | None:
     """The session's baseline reading (the latest one marked baseline), or None."""
     row = (
@@ -114,17 +136,9 @@ def record_readings(
         raise ReadingRefused("readings", "send at least one reading")
     if len(readings) > MAX_BATCH:
         raise ReadingRefused("readings", f"send at most {MAX_BATCH} readings at a time")
-    thresholds = site_thresholds(session.site_id)
     now = timezone.now()
     with transaction.atomic():
-        # The state is read under a row lock so a reading never lands on a session
-        # that was discharged or stopped a moment ago.
-        state = (
-            DosingSession.objects.select_for_update()
-            .filter(pk=session.pk)
-            .values_list("state", flat=True)
-            .first()
-        )
+        state, thresholds = _locked_state_and_thresholds(session)
         if state not in RECORDING_STATES:
             raise ReadingRefused(
                 "session", "vital signs are recorded only between the pre-dose checks and discharge"
