@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kapclinic.accounts.access import current_user
 from kapclinic.audit.actions import record
+from kapclinic.audit.breakglass import active_grant
 from kapclinic.audit.models import AuditAction
 from kapclinic.dosing import rems_actions
 from kapclinic.dosing.models import DosingSession
@@ -21,6 +22,7 @@ from kapclinic.dosing.rems import due_forms, rems_facts, treatment_date
 from kapclinic.dosing.rems_access import REMS_ROLES, get_rems_session_for_user, rems_sessions
 from kapclinic.dosing.rems_forms import FINDINGS, RemsAnswersForm, SubmittedForm
 from kapclinic.dosing.rems_models import RemsForm
+from kapclinic.patients.access import break_glass_detail
 from kapclinic.patients.page_audit import record_read
 
 
@@ -42,6 +44,10 @@ def due(request: HttpRequest) -> HttpResponse:
 
 def _form_of(session: DosingSession) -> RemsForm | None:
     return getattr(session, "rems_form", None)
+
+
+def _via_break_glass(session: DosingSession) -> bool:
+    return bool(getattr(session.patient, "via_break_glass", False))
 
 
 def _context(session: DosingSession, form: RemsForm | None, **extra: Any) -> dict[str, Any]:
@@ -75,8 +81,10 @@ def form(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "REMS form completed. Submit it, then record the date.")
             return redirect("rems:form", pk=session.pk)
+    # Flagged with the grant's id when the patient is open only through break-glass.
     record_read(user, session.patient, what="rems_form", session=session.pk)
     status = 400 if request.method == "POST" else 200
+    via_break_glass = _via_break_glass(session)
     context = _context(
         session,
         record_form,
@@ -84,6 +92,8 @@ def form(request: HttpRequest, pk: int) -> HttpResponse:
         submit_form=SubmittedForm(),
         findings=FINDINGS,
         submitted=submitted,
+        via_break_glass=via_break_glass,
+        grant=active_grant(user, session.patient) if via_break_glass else None,
     )
     return render(request, "dosing/rems_form.html", context, status=status)
 
@@ -126,7 +136,12 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
         action=AuditAction.EXPORT,
         patient=session.patient,
         obj=record_form or session,
-        detail={"what": "rems_form_pdf", "session": session.pk},
+        flagged=_via_break_glass(session),
+        detail={
+            "what": "rems_form_pdf",
+            "session": session.pk,
+            **break_glass_detail(session.patient),
+        },
     )
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rems-monitoring-{session.pk}.pdf"'
