@@ -44,6 +44,7 @@ from kapclinic.dosing.models import (
 from kapclinic.dosing.readings import baseline_for
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes.instruments import score
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.access import AccessBasis, clinical_write_basis
 from kapclinic.scheduling import actions as scheduling
 from kapclinic.scheduling.models import (
@@ -498,6 +499,8 @@ def record_administration(
     if current.first_dose_at != first:
         current.first_dose_at = first
         current.save(update_fields=["first_dose_at"])
+        # The first dose counts towards sessions to response and completion.
+        refresh_summary([current.patient_id])
     _audit(
         actor,
         current,

@@ -32,6 +32,7 @@ from kapclinic.outcomes.models import (
     QuestionnaireResponse,
     RiskAlert,
 )
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.access import access_basis
 from kapclinic.patients.models import Patient
 
@@ -172,6 +173,7 @@ def submit(
         completed_at=now,
         replaces=replaces,
     )
+    refresh_summary([patient.pk])
     record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -2,10 +2,10 @@
 by cohort, computed by the database.
 
 One row per patient is never loaded: the cohort table is one aggregate query over
-patients annotated with correlated subqueries (first dose, baseline, first
-response, follow-up scores), and the median number of sessions to response is a
-second aggregate that returns a histogram (cohort x number of sessions), whose
-size is bounded by the cohorts, not by the patients.
+the per-patient outcome summary (`OutcomeSummary`, kept current by
+`outcomes.summary` as scores, doses and plans are recorded), grouped by cohort and
+number of sessions to response, so the median comes as a histogram whose size is
+bounded by the cohorts, not by the patients.
 
 Definitions, per patient with at least one dose (CLINICAL.md 5, as in the
 trajectory page): baseline is the last score before the first dose; response and
@@ -24,41 +24,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DateTimeField,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractQuarter, ExtractYear
+from django.db.models import CharField, DateTimeField, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat, ExtractQuarter, ExtractYear
 
-from kapclinic.dosing.models import DosingSession
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes import change
-from kapclinic.outcomes.models import QuestionnaireResponse
-from kapclinic.patients.models import Patient
-from kapclinic.scheduling.models import (
-    DOSING_CODES,
-    Appointment,
-    AppointmentStatus,
-    AppointmentType,
-    TypeCode,
-)
-from kapclinic.screening.models import ScreeningRecord
+from kapclinic.outcomes.models import OutcomeSummary
+from kapclinic.outcomes.summary import INSTRUMENTS as INSTRUMENTS
 from kapclinic.screening.rules import INDICATIONS
-from kapclinic.treatment.models import Route, TreatmentPlan
+from kapclinic.treatment.models import Route
 
 MIN_COHORT = 5
-INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "madrs", "ybocs", "pcl5")
 DIMENSIONS = {
     "all": "All patients",
     "indication": "Indication",
@@ -68,12 +44,6 @@ DIMENSIONS = {
     "period": "Quarter of first dose",
 }
 NONE_LABEL = "Not recorded"
-VISIT_ROUTES = {
-    TypeCode.DOSING_IV: Route.IV,
-    TypeCode.DOSING_IM: Route.IM,
-    TypeCode.DOSING_ORAL: Route.ORAL,
-    TypeCode.DOSING_ESKETAMINE: Route.INTRANASAL,
-}
 
 
 @dataclass(frozen=True)
@@ -179,124 +149,37 @@ def median_of_histogram(histogram: dict[int, int]) -> float | None:
     return sum(found) / len(found)
 
 
-def _doses(patient_ref: str = "pk") -> QuerySet[Any]:
-    """Dose events, as in trajectory_queries.dose_times, for the outer patient."""
-    doses: QuerySet[Any] = (
-        Appointment.objects.filter(patient=OuterRef(patient_ref))
-        .filter(
-            Q(dosing_session__first_dose_at__isnull=False)
-            | Q(
-                dosing_session__isnull=True,
-                appointment_type__code__in=DOSING_CODES,
-                status=AppointmentStatus.COMPLETED,
-            )
-        )
-        .annotate(dosed_at=Coalesce("dosing_session__first_dose_at", "start"))
-    )
-    return doses
-
-
-def _patients(
+def _rows(
     by: str,
+    code: str,
     *,
     sites: QuerySet[Any] | None,
     since: dt.date | None,
     until: dt.date | None,
 ) -> QuerySet[Any]:
-    """Patients with a dose: their first dose, cohort, planned sessions and dose count."""
-    first_dose = Subquery(_doses().order_by("dosed_at").values("dosed_at")[:1])
-    patients: QuerySet[Any] = Patient.objects.annotate(first_dose=first_dose).filter(
-        first_dose__isnull=False
+    """The summary rows analytics counts: patients with a first dose and a baseline
+    on this scale, with their cohort."""
+    rows: QuerySet[Any] = OutcomeSummary.objects.filter(
+        instrument=code, first_dose_at__isnull=False, baseline__isnull=False
     )
     if sites is not None:
-        patients = patients.filter(site__in=sites)
+        rows = rows.filter(patient__site__in=sites)
     if since is not None:
-        patients = patients.filter(first_dose__date__gte=since)
+        rows = rows.filter(first_dose_at__date__gte=since)
     if until is not None:
-        patients = patients.filter(first_dose__date__lte=until)
-    first_plan = TreatmentPlan.objects.filter(patient=OuterRef("pk")).order_by("version", "id")
-    dose_count = _doses().values("patient").annotate(n=Count("pk")).values("n").order_by()
-    annotated: QuerySet[Any] = patients.annotate(
-        cohort=_cohort_expression(by),
-        planned=Subquery(first_plan.values("sessions_planned")[:1]),
-        doses=Subquery(dose_count, output_field=IntegerField()),
-    ).values("pk", "first_dose", "cohort", "planned", "doses")
-    return annotated
-
-
-def _after(vendor: str, column: str, days: int) -> str:
-    """SQL for `column` plus `days` days (datetimes are text in SQLite)."""
-    if vendor == "postgresql":
-        return f"{column} + INTERVAL '{int(days)} days'"
-    return f"datetime({column}, '+{int(days)} days')"
-
-
-def _outcomes_sql(code: str, inner: str, vendor: str, remission_limit: int | None) -> str:
-    """One row per patient with baseline, response time, remission, follow-up scores
-    and sessions to response, each layer reading the one below as plain columns so
-    no subquery is repeated. Only integers and table names are formatted in; values
-    are parameters."""
-    responses = QuestionnaireResponse._meta.db_table
-    appointments = Appointment._meta.db_table
-    sessions = DosingSession._meta.db_table
-    kinds = AppointmentType._meta.db_table
-    score = (
-        f"FROM {responses} r WHERE r.patient_id = t.pk AND r.instrument = %s "  # noqa: S608
-        f"AND r.total IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {responses} c WHERE c.replaces_id = r.id)"
+        rows = rows.filter(first_dose_at__date__lte=until)
+    found: QuerySet[Any] = rows.annotate(cohort=_cohort_expression(by)).values(
+        "cohort",
+        "baseline",
+        "responded_at",
+        "best_since_dose",
+        "later_4",
+        "later_12",
+        "sessions_planned",
+        "doses",
+        "sessions_to_response",
     )
-    if code == "pcl5":
-        responding = f"r.total <= t.baseline - {int(change.PCL5_RESPONSE_POINTS)}"
-    else:
-        # Whole numbers, as change.response_level: total * 100 <= baseline * (100 - percent).
-        keep = 100 - int(change.RESPONSE_PERCENT[code])
-        responding = f"r.total * 100 <= t.baseline * {keep}"
-    remitted = (
-        f"EXISTS (SELECT 1 {score} AND r.completed_at >= t.first_dose "
-        f"AND r.total <= {int(remission_limit)})"
-        if remission_limit is not None
-        else "0 = 1"
-    )
-    codes = ", ".join(f"'{c}'" for c in sorted(DOSING_CODES))
-    later = {
-        weeks: (
-            f"(SELECT r.total {score} AND r.completed_at >= "
-            f"{_after(vendor, 't.responded_at', 7 * weeks)} "
-            "ORDER BY r.completed_at, r.id LIMIT 1)"
-        )
-        for weeks in (4, 12)
-    }
-    # Only table names and integers are formatted in (S608); values are parameters.
-    # MATERIALIZED keeps each layer computed once: without it both databases may
-    # inline a layer's subqueries into every later reference and repeat them.
-    return f"""
-    WITH base AS MATERIALIZED ({inner}),
-    with_baseline AS MATERIALIZED (
-      SELECT t.*,
-        (SELECT r.total {score} AND r.completed_at < t.first_dose
-         ORDER BY r.completed_at DESC, r.id DESC LIMIT 1) AS baseline
-      FROM base t
-    ),
-    with_response AS MATERIALIZED (
-      SELECT t.*,
-        (SELECT MIN(r.completed_at) {score} AND r.completed_at >= t.first_dose
-           AND {responding}) AS responded_at,
-        {remitted} AS remitted
-      FROM with_baseline t
-      WHERE t.baseline IS NOT NULL
-    ),
-    per_patient AS MATERIALIZED (
-      SELECT t.*, {later[4]} AS later_4, {later[12]} AS later_12,
-        (SELECT COUNT(*) FROM {appointments} a
-           LEFT JOIN {sessions} s ON s.appointment_id = a.id
-           JOIN {kinds} k ON k.id = a.appointment_type_id
-         WHERE a.patient_id = t.pk AND t.responded_at IS NOT NULL
-           AND (s.first_dose_at IS NOT NULL
-                OR (s.id IS NULL AND k.code IN ({codes}) AND a.status = 'completed'))
-           AND COALESCE(s.first_dose_at, a.start) <= t.responded_at) AS to_response
-      FROM with_response t
-    )
-    """  # noqa: S608
+    return found
 
 
 def _held(code: str, column: str) -> str:
@@ -306,41 +189,18 @@ def _held(code: str, column: str) -> str:
 
 
 def _cohort_expression(by: str) -> Any:
-    first_plan = TreatmentPlan.objects.filter(patient=OuterRef("pk")).order_by("version", "id")
+    """The cohort key of a summary row (indication, route and protocol come from the
+    first plan and the latest signed screening, kept on the row)."""
     if by == "indication":
-        signed = ScreeningRecord.objects.filter(
-            patient=OuterRef("pk"), status=ScreeningRecord.Status.SIGNED
-        ).order_by("-signed_at", "-id")
-        return Subquery(
-            signed.annotate(ind=KeyTextTransform("indication", "facts")).values("ind")[:1],
-            output_field=CharField(),
-        )
+        return F("indication")
     if by == "route":
-        # The plan's route; before plans are recorded, the route of the dosing visits.
-        visit_route = Subquery(
-            _doses()
-            .order_by("dosed_at")
-            .annotate(
-                visit_route=Case(
-                    *(
-                        When(appointment_type__code=code, then=Value(route))
-                        for code, route in VISIT_ROUTES.items()
-                    ),
-                    output_field=CharField(),
-                )
-            )
-            .values("visit_route")[:1],
-            output_field=CharField(),
-        )
-        return Coalesce(
-            Subquery(first_plan.values("route")[:1], output_field=CharField()), visit_route
-        )
+        return F("route")
     if by == "protocol":
-        return Subquery(first_plan.values("protocol__name")[:1], output_field=CharField())
+        return F("protocol__name")
     if by == "site":
-        return F("site__name")
+        return F("patient__site__name")
     if by == "period":
-        first = Cast(F("first_dose"), DateTimeField())
+        first = Cast(F("first_dose_at"), DateTimeField())
         return Concat(
             Cast(ExtractYear(first), CharField()),
             Value(" Q"),
@@ -370,32 +230,26 @@ def cohorts(
     until: dt.date | None = None,
     madrs_remission_at_or_below: int = 10,
 ) -> list[Cohort]:
-    """The cohort table: two aggregate queries, whatever the number of patients."""
+    """The cohort table: one aggregate query, whatever the number of patients."""
     if code not in INSTRUMENTS or by not in DIMENSIONS:
         raise FieldValueError("code" if code not in INSTRUMENTS else "by", "not a choice")
-    inner, inner_params = _patients(
-        by, sites=sites, since=since, until=until
-    ).query.sql_with_params()
-    vendor = connection.vendor
+    inner, params = _rows(by, code, sites=sites, since=since, until=until).query.sql_with_params()
     limit = {**change.REMISSION_AT_OR_BELOW, "madrs": madrs_remission_at_or_below}.get(code)
-    per_patient = _outcomes_sql(code, inner, vendor, limit)
-    # The instrument parameter appears once per score subquery, in SQL text order.
-    uses = per_patient.count("r.instrument = %s")
-    before_inner = per_patient[: per_patient.index(inner)].count("r.instrument = %s")
-    params = [code] * before_inner + list(inner_params) + [code] * (uses - before_inner)
-    rows_sql = f"""{per_patient}
+    remitted = f"best_since_dose <= {int(limit)}" if limit is not None else "0 = 1"
+    rows_sql = f"""
     SELECT cohort, COUNT(*),
       SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END),
-      SUM(CASE WHEN remitted THEN 1 ELSE 0 END),
+      SUM(CASE WHEN {remitted} THEN 1 ELSE 0 END),
       SUM(CASE WHEN later_4 IS NOT NULL THEN 1 ELSE 0 END),
       SUM(CASE WHEN {_held(code, "later_4")} THEN 1 ELSE 0 END),
       SUM(CASE WHEN later_12 IS NOT NULL THEN 1 ELSE 0 END),
       SUM(CASE WHEN {_held(code, "later_12")} THEN 1 ELSE 0 END),
-      SUM(CASE WHEN planned IS NOT NULL THEN 1 ELSE 0 END),
-      SUM(CASE WHEN planned IS NOT NULL AND doses >= planned THEN 1 ELSE 0 END),
-      to_response
-    FROM per_patient
-    GROUP BY cohort, to_response
+      SUM(CASE WHEN sessions_planned IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN sessions_planned IS NOT NULL AND doses >= sessions_planned
+          THEN 1 ELSE 0 END),
+      sessions_to_response
+    FROM ({inner}) per_patient
+    GROUP BY cohort, sessions_to_response
     """  # noqa: S608
     # One query: grouped by cohort and sessions to response, so the histogram for the
     # median comes with the counts; the cohorts are summed from these rows.

@@ -9,9 +9,11 @@ for anxiety get GAD-7 too. One patient's latest PHQ-9 answers item 9 above zero,
 with its open risk alert, so the alerts page has something to acknowledge.
 
 Every chart and the analytics page then show what the definitions say: the
-trajectories, durability and relapse signals are computed from these rows, never
-stored. Idempotent: patients who already have a score are left alone.
-`everyone=True` (the benchmark) gives every patient a year of weekly scores.
+trajectories and relapse signals are computed from these rows, and analytics from
+the outcome summary recomputed from them (`seed_demo` rebuilds it last, as these
+rows are bulk-loaded rather than stored through the actions). Idempotent: patients
+who already have a score are left alone. `everyone=True` (the benchmark) gives
+every patient a year of weekly scores.
 """
 
 from __future__ import annotations

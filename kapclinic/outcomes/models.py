@@ -275,3 +275,49 @@ class OnCallContact(models.Model):
 
     def __str__(self) -> str:
         return f"On-call number of {self.user}"
+
+
+class OutcomeSummary(models.Model):
+    """Where one patient stands on one scale, against their course of treatment: the
+    inputs of every clinic analytics figure, kept current by `outcomes.summary`
+    whenever a score, a dose or the first plan changes, so the analytics page adds
+    up these rows instead of searching every patient's scores.
+
+    Derived data only: `manage.py rebuild_outcome_summaries` recomputes every row
+    from the scores, visits and plans. Definitions are those of
+    `outcomes.analytics` (CLINICAL.md 5)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcome_summaries")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    # The course: first dose, doses so far, and the first plan's cohort keys.
+    first_dose_at = models.DateTimeField(null=True, blank=True)
+    doses = models.PositiveIntegerField(default=0)
+    sessions_planned = models.PositiveSmallIntegerField(null=True, blank=True)
+    indication = models.CharField(max_length=100, blank=True)
+    route = models.CharField(max_length=12, blank=True)
+    protocol = models.ForeignKey(
+        "treatment.Protocol", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The scores: the last before the first dose, the latest, the lowest since the
+    # first dose (remission), the first that met the response criterion, and the
+    # first at least 4 and 12 weeks after it (durability).
+    baseline = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_at = models.DateTimeField(null=True, blank=True)
+    latest = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_at = models.DateTimeField(null=True, blank=True)
+    best_since_dose = models.PositiveSmallIntegerField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    sessions_to_response = models.PositiveIntegerField(null=True, blank=True)
+    later_4 = models.PositiveSmallIntegerField(null=True, blank=True)
+    later_12 = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "instrument"], name="one_outcome_summary_per_scale"
+            )
+        ]
+        indexes = [models.Index(fields=["instrument", "first_dose_at"])]
+
+    def __str__(self) -> str:
+        return f"{INSTRUMENTS[self.instrument].name} summary"

@@ -31,6 +31,7 @@ from kapclinic.patients.models import CareTeamMember, Patient
 MOVE = "move"  # about the person's contact with the clinic: moves to the kept record
 CLINICAL = "clinical"  # clinical information: moves, but only one record may hold any
 HISTORY = "history"  # a record of what happened to that very record: stays with it
+DERIVED = "derived"  # computed from other rows: recomputed for both records after the move
 
 # (model label, field name) of every relation that points at a patient. The public
 # booking page creates only a record, an appointment and its booking details, so
@@ -67,6 +68,7 @@ RELATIONS: dict[tuple[str, str], str] = {
     ("journal.PsychotherapyNote", "patient"): CLINICAL,
     ("safety.BladderCheck", "patient"): CLINICAL,
     ("safety.MisuseSignal", "patient"): CLINICAL,
+    ("outcomes.OutcomeSummary", "patient"): DERIVED,
 }
 
 # Demographics the kept record takes from the other one when it has none itself,
@@ -170,7 +172,7 @@ def _move(kept: Patient, duplicate: Patient) -> tuple[dict[str, int], int]:
     dropped, _ = CareTeamMember.objects.filter(patient=duplicate, user__in=on_kept_team).delete()
     for relation in patient_relations():
         key = relation_key(relation)
-        if RELATIONS[key] == HISTORY:
+        if RELATIONS[key] in (HISTORY, DERIVED):
             continue
         count = _rows(relation, duplicate).update(**{relation.field.name: kept})
         if count:
@@ -198,6 +200,10 @@ def merge_records(
     filled = [f for f in FILLED_FIELDS if not getattr(kept, f) and getattr(duplicate, f)]
     portal_user = duplicate.user
     moved, dropped = _move(kept, duplicate)
+    # Imported here: outcomes sits above patients.
+    from kapclinic.outcomes.summary import refresh_summary
+
+    refresh_summary([kept.pk, duplicate.pk])
     duplicate.user = None
     duplicate.is_active = False
     duplicate.merged_into = kept

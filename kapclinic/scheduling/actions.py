@@ -26,10 +26,12 @@ from kapclinic.accounts.models import Role, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Chair, Room
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.access import may_book_for, may_manage
 from kapclinic.scheduling.calendar import load_calendar
 from kapclinic.scheduling.models import (
+    DOSING_CODES,
     Appointment,
     AppointmentChange,
     AppointmentStatus,
@@ -442,6 +444,7 @@ def change_status(
         _check_change_window(actor, current, now or timezone.now())
     if to == S.NO_SHOW and current.start > (now or timezone.now()):
         raise IllegalTransition("A visit that has not started yet cannot be a no-show.")
+    was = current.status
     current.status = to
     current.status_changed_at = now or timezone.now()
     fields = ["status", "status_changed_at"]
@@ -449,6 +452,10 @@ def change_status(
         current.cancel_reason = reason[:300]
         fields.append("cancel_reason")
     current.save(update_fields=fields)
+    completed = S.COMPLETED in (was, to)
+    if completed and current.appointment_type.code in DOSING_CODES:
+        # A completed dosing visit without a dosing record counts as a dose.
+        refresh_summary([current.patient_id])
     # The cancellation reason may be personal: the audit row names the field only.
     _audit(actor, current, AuditAction.UPDATE, fields=fields)
     if to in (S.CANCELLED, S.NO_SHOW):

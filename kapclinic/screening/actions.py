@@ -20,6 +20,7 @@ from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import SiteSettings
 from kapclinic.lib.field_error import FieldValueError
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.access import AccessBasis, clinical_write_basis
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.screening import rules
@@ -176,6 +177,8 @@ def sign_screening(
         override=override,
         rules=list(outcome.rules()),
     )
+    # The latest signed screening gives the indication analytics groups by.
+    refresh_summary([patient.pk])
     _move_pathway(patient, actor=actor, decision=decision, reason=reason)
     return locked
 

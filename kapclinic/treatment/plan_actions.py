@@ -29,6 +29,7 @@ from kapclinic.accounts.models import Role, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import SiteSettings
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.access import AccessBasis, clinical_write_basis
 from kapclinic.patients.models import BodyMeasurement, PathwayStage, Patient
 from kapclinic.screening.models import ScreeningRecord
@@ -263,6 +264,8 @@ def save_draft(
             setattr(draft, name, values[name])
         if changed:
             draft.save(update_fields=changed)
+            # The first plan gives the route, protocol and sessions planned.
+            refresh_summary([patient.pk])
         _audit(actor, patient, draft, basis, step="edit", fields=changed)
         return draft
     signed = current_plan(patient)
@@ -281,6 +284,7 @@ def save_draft(
         **values,
     )
     _audit(actor, patient, plan, basis, step="create", protocol=protocol.pk)
+    refresh_summary([patient.pk])
     return plan
 
 
@@ -353,3 +357,4 @@ def discard_draft(plan: TreatmentPlan, *, actor: User) -> None:
         raise PlanError("A signed plan is kept; write a new version to change it.")
     _audit(actor, patient, locked, basis, step="discard")
     locked.delete()
+    refresh_summary([patient.pk])

@@ -1,6 +1,7 @@
 """Builders for score histories, plans and doses in the trajectory, safety and
 analytics tests. Dosing rows are created directly: the dosing pages that write them
-are built in parallel, and these tests only read them."""
+are built in parallel, and these tests only read them. Each builder refreshes the
+patient's outcome summary, as the actions that write these rows do."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kapclinic.clinics.models import Site
 from kapclinic.dosing.models import Administration, DosingSession, SessionState, VitalReading
 from kapclinic.outcomes.instruments import INSTRUMENTS
 from kapclinic.outcomes.models import QuestionnaireResponse
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.models import (
     Appointment,
@@ -44,7 +46,7 @@ def add_score(
         value = min(left, inst.answer_max)
         answers.append(value)
         left -= value
-    return QuestionnaireResponse.objects.create(
+    response = QuestionnaireResponse.objects.create(
         patient=patient,
         instrument=code,
         answers=answers,
@@ -54,6 +56,8 @@ def add_score(
         entered_by_user=by,
         completed_at=when,
     )
+    refresh_summary([patient.pk])
+    return response
 
 
 def make_protocol(site: Site, *, route: str = Route.IV, name: str = "IV ketamine") -> Protocol:
@@ -89,9 +93,11 @@ def make_plan(
         **fields,
     }
     version = TreatmentPlan.objects.filter(patient=patient).count() + 1
-    return TreatmentPlan.objects.create(
+    plan = TreatmentPlan.objects.create(
         patient=patient, protocol=protocol, created_by=prescriber, version=version, **values
     )
+    refresh_summary([patient.pk])
+    return plan
 
 
 def _dosing_type(site: Site) -> AppointmentType:
@@ -114,7 +120,7 @@ def dosing_appointment(
 ) -> Appointment:
     """A dosing visit. Callers give each one its own time, so one clinician's visits
     never overlap (PostgreSQL's exclusion constraint)."""
-    return Appointment.objects.create(
+    appointment = Appointment.objects.create(
         patient=patient,
         appointment_type=_dosing_type(patient.site),
         site=patient.site,
@@ -125,6 +131,8 @@ def dosing_appointment(
         hold_end=when + dt.timedelta(minutes=60),
         status=status,
     )
+    refresh_summary([patient.pk])
+    return appointment
 
 
 def dose(
@@ -169,6 +177,7 @@ def dose(
             diastolic=diastolic,
             recorded_by=nurse,
         )
+    refresh_summary([patient.pk])
     return session
 
 

@@ -16,6 +16,7 @@ from kapclinic.intake.demo import build_demo_intakes
 from kapclinic.journal.demo import build_demo_journals
 from kapclinic.outcomes.analytics_demo import build_demo_histories
 from kapclinic.outcomes.schedule_demo import build_demo_schedules
+from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
@@ -75,6 +76,9 @@ class Command(BaseCommand):
         questionnaires = build_demo_schedules(list(clinic.sites.values()))
         journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
         histories = build_demo_histories(seed=options["seed"])
+        # Last: the demo builders write scores, visits and plans directly, not through
+        # the actions that keep the outcome summary current.
+        refresh_summary(None)
         elapsed = time.perf_counter() - started
         if clinic.existed:
             self.stdout.write(f"Demo clinic {clinic.org.name!r} was already there.")
