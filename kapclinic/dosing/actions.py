@@ -12,7 +12,7 @@ audit event in the same transaction. Vital signs are stored only through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Site
 from kapclinic.dosing import discharge as discharge_rules
+from kapclinic.dosing import recovery_scores
 from kapclinic.dosing.models import (
     Administration,
     AdverseEvent,
@@ -644,26 +645,39 @@ def assess_for_discharge(
     actor: User,
     session: DosingSession,
     score_kind: str,
-    recovery_score: int,
+    items: Mapping[str, int | None],
     escort_confirmed: bool,
     no_driving_advice_given: bool,
 ) -> DischargeAssessment:
+    """Record the nurse's answers to each item of the recovery score; the total is
+    computed from them (``recovery_scores.total``), never typed."""
     current = _lock(session)
     basis = _basis(actor, current, SESSION_ROLES)
     _require_state(current, S.OBSERVATION, S.READY_FOR_DISCHARGE)
-    if score_kind not in DischargeAssessment.Score.values:
-        raise DosingRefused("Choose modified Aldrete or PADSS.")
-    if not 0 <= recovery_score <= 10:
-        raise DosingRefused("A recovery score is from 0 to 10.")
+    try:
+        total_score = recovery_scores.total(score_kind, items)
+    except FieldValueError as wrong:
+        raise DosingRefused(wrong.problem[:1].upper() + wrong.problem[1:] + ".") from wrong
+    kept = {item.code: items[item.code] for item in recovery_scores.items_of(score_kind)}
     row = DischargeAssessment.objects.create(
         session=current,
         score_kind=score_kind,
-        score=recovery_score,
+        score=total_score,
+        items=kept,
         escort_confirmed=escort_confirmed,
         no_driving_advice_given=no_driving_advice_given,
         assessed_by=actor,
     )
-    _audit(actor, current, basis, AuditAction.CREATE, "discharge_assessment", assessment=row.pk)
+    _audit(
+        actor,
+        current,
+        basis,
+        AuditAction.CREATE,
+        "discharge_assessment",
+        assessment=row.pk,
+        score_kind=score_kind,
+        score=total_score,
+    )
     return row
 
 

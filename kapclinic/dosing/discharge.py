@@ -16,10 +16,8 @@ team's CLINICAL.md section 4a; the criteria come from section 4:
 - ``driving_advice``: the patient was told not to drive until the next day after
   restful sleep (label advice; 24 hours for racemic ketamine labels).
 
-``modified_aldrete`` scores the five items of the modified Aldrete score (activity,
-respiration, circulation, consciousness, oxygen saturation, each 0-2), whose total
-may be the ``recovery_score``. Item wording beyond CLINICAL.md follows Aldrete JA,
-"The post-anesthesia recovery score revisited", J Clin Anesth 1995;7:89-91.
+The ``recovery_score`` is the total computed item by item in ``recovery_scores``
+(modified Aldrete or PADSS); the nurse never types it.
 """
 
 from __future__ import annotations
@@ -55,14 +53,6 @@ MESSAGES: dict[str, str] = {
 MIN_OBSERVATION_FLOOR = 120
 DEFAULT_MIN_OBSERVATION_MINUTES = 120
 DEFAULT_MIN_DISCHARGE_SCORE = 9
-
-ALDRETE_ITEMS: tuple[str, ...] = (
-    "activity",
-    "respiration",
-    "circulation",
-    "consciousness",
-    "oxygen_saturation",
-)
 
 
 def unmet_criteria(
@@ -101,54 +91,6 @@ def unmet_criteria(
     if _flag(state, "no_driving_advice_given") is not True:
         unmet.append("driving_advice")
     return unmet
-
-
-def modified_aldrete(
-    *,
-    activity: int,
-    respiration: int,
-    circulation: int,
-    consciousness: int,
-    oxygen_saturation: int,
-) -> int:
-    """The modified Aldrete total (0-10) of five items scored 0-2.
-
-    activity: moves four limbs 2, two limbs 1, none 0; respiration: breathes deeply
-    and coughs 2, limited or laboured 1, apnoea 0; circulation: see
-    ``aldrete_circulation``; consciousness: fully awake 2, wakes when called 1, no
-    response 0; oxygen saturation: see ``aldrete_oxygen``.
-    """
-    items = {
-        "activity": activity,
-        "respiration": respiration,
-        "circulation": circulation,
-        "consciousness": consciousness,
-        "oxygen_saturation": oxygen_saturation,
-    }
-    for name, value in items.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2:
-            raise FieldValueError(name, f"an Aldrete item is scored 0, 1 or 2, not {value!r}")
-    return sum(items.values())
-
-
-def aldrete_circulation(systolic: int, baseline_systolic: int) -> int:
-    """Circulation item: within 20 mmHg of baseline 2, 21-49 away 1, 50 or more 0."""
-    for name, value in (("systolic", systolic), ("baseline_systolic", baseline_systolic)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 300:
-            raise FieldValueError(name, f"{value!r} is not a possible systolic pressure")
-    difference = abs(systolic - baseline_systolic)
-    if difference <= 20:
-        return 2
-    return 1 if difference < 50 else 0
-
-
-def aldrete_oxygen(spo2: int, *, on_oxygen: bool) -> int:
-    """Oxygen item: above 92% on room air 2, above 90% (with oxygen if needed) 1, else 0."""
-    if isinstance(spo2, bool) or not isinstance(spo2, int) or not 50 <= spo2 <= 100:
-        raise FieldValueError("spo2", f"{spo2!r} is not a possible saturation")
-    if spo2 > 92 and not on_oxygen:
-        return 2
-    return 1 if spo2 > 90 else 0
 
 
 def _discharge_thresholds(thresholds: Mapping[str, Any] | None) -> tuple[int, int]:

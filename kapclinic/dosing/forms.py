@@ -16,6 +16,7 @@ from django import forms
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
+from kapclinic.dosing import recovery_scores
 from kapclinic.dosing.models import (
     AdverseEvent,
     DischargeAssessment,
@@ -202,9 +203,18 @@ class NoteForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    score_kind = forms.ChoiceField(choices=DischargeAssessment.Score.choices, label="Score")
-    score = forms.IntegerField(
-        label="Score (0-10)", min_value=0, max_value=10, widget=forms.NumberInput(attrs=NUMBER)
+    """Readiness to leave: the recovery score answered item by item (its total is
+    computed, never typed), escort and no-driving advice.
+
+    Only the chosen score's items are required; the page hides the other score's
+    items. ``show_hints`` adds what the readings already say under the items.
+    """
+
+    score_kind = forms.ChoiceField(
+        choices=DischargeAssessment.Score.choices,
+        label="Recovery score",
+        initial=recovery_scores.ALDRETE,
+        widget=forms.RadioSelect,
     )
     escort_confirmed = forms.BooleanField(
         required=False, label="Escort or safe transport home confirmed"
@@ -212,6 +222,64 @@ class AssessmentForm(forms.Form):
     no_driving_advice_given = forms.BooleanField(
         required=False, label="Told not to drive until the next day after restful sleep"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, items in recovery_scores.ITEMS.items():
+            for item in items:
+                self.fields[f"{kind}_{item.code}"] = forms.TypedChoiceField(
+                    label=item.label,
+                    choices=[(score, f"{words} ({score})") for score, words in item.answers],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    # No procedure at a ketamine session: bleeding scores 2 (PADSS).
+                    initial=2 if item.code == "bleeding" else None,
+                    widget=forms.RadioSelect,
+                )
+        self.order_fields(
+            ["score_kind", *self.fields_of_kind("aldrete"), *self.fields_of_kind("padss")]
+        )
+
+    def show_hints(self, hints: dict[str, str]) -> None:
+        """Show under each item what the record says about it (item code -> words)."""
+        for kind in recovery_scores.ITEMS:
+            for code, words in hints.items():
+                if f"{kind}_{code}" in self.fields:
+                    self.fields[f"{kind}_{code}"].help_text = f"From the record: {words}"
+
+    @staticmethod
+    def fields_of_kind(kind: str) -> list[str]:
+        return [f"{kind}_{item.code}" for item in recovery_scores.ITEMS[kind]]
+
+    def items_fields(self, kind: str) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields_of_kind(kind)]
+
+    def aldrete_fields(self) -> list[forms.BoundField]:
+        return self.items_fields(recovery_scores.ALDRETE)
+
+    def padss_fields(self) -> list[forms.BoundField]:
+        return self.items_fields(recovery_scores.PADSS)
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self["escort_confirmed"], self["no_driving_advice_given"]]
+
+    def items(self) -> dict[str, int | None]:
+        """The answers of the chosen score, by item code."""
+        kind = self.cleaned_data["score_kind"]
+        return {
+            item.code: self.cleaned_data.get(f"{kind}_{item.code}")
+            for item in recovery_scores.ITEMS[kind]
+        }
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        kind = self.cleaned_data.get("score_kind")
+        if kind in recovery_scores.ITEMS:
+            for item in recovery_scores.ITEMS[kind]:
+                if self.cleaned_data.get(f"{kind}_{item.code}") is None:
+                    self.add_error(f"{kind}_{item.code}", f"{item.label}: choose an answer.")
+        return cleaned
 
 
 class ReasonForm(forms.Form):

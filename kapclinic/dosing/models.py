@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kapclinic.dosing import recovery_scores
 from kapclinic.treatment.models import Drug, Route
 
 
@@ -352,12 +353,25 @@ class DischargeAssessment(AppendOnly):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The nurse's answer (0-2) to each item of the score, by item code
+    # (``recovery_scores.ITEMS``); ``score`` is their computed total. Empty on
+    # assessments recorded when only a typed total was kept.
+    items = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["session", "assessed_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_score_kind_display()} {self.score}"
+
+    def item_scores(self) -> list[tuple[str, int]]:
+        """Each answered item's name and score, in the score's order."""
+        answers = self.items or {}
+        return [
+            (item.label, answers[item.code])
+            for item in recovery_scores.ITEMS.get(self.score_kind, ())
+            if item.code in answers
+        ]
 
 
 # Models kept in their own modules (monitors' tokens, REMS forms); imported here so

@@ -25,7 +25,7 @@ from kapclinic.accounts.access import current_user, safe_next_url
 from kapclinic.accounts.models import Role, User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
-from kapclinic.dosing import actions
+from kapclinic.dosing import actions, recovery_scores
 from kapclinic.dosing.access import (
     get_alert_for_user,
     get_board_site,
@@ -219,13 +219,16 @@ def _session_context(
         "rating_form": DissociationForm(),
         "event_form": AdverseEventForm(),
         "note_form": NoteForm(),
-        "assessment_form": AssessmentForm(initial={"score_kind": "aldrete"}),
+        "assessment_form": AssessmentForm(),
         "override_form": ReasonForm(),
         "exception_form": ReasonForm(),
         "abort_form": ReasonForm(),
         "schedule_form": ScheduleForm(initial={"minutes": ", ".join(map(str, schedule))}),
     }
     defaults.update(bound)
+    assessment_form = defaults["assessment_form"]
+    assert isinstance(assessment_form, AssessmentForm)
+    assessment_form.show_hints(_recovery_hints(readings))
     return {
         "session": session,
         "patient": session.patient,
@@ -265,6 +268,19 @@ def _session_context(
         "S": S,
         **defaults,
     }
+
+
+def _recovery_hints(readings: list[VitalReading]) -> dict[str, str]:
+    """What the latest reading and the baseline (``readings`` newest first) already
+    say about the recovery score's items, as words for the nurse."""
+    fields = ("systolic", "diastolic", "heart_rate", "spo2")
+    last = next((r for r in readings if not r.is_baseline), None)
+    baseline = next((r for r in readings if r.is_baseline), None)
+    found = recovery_scores.hints(
+        {f: getattr(last, f) for f in fields} if last else None,
+        {f: getattr(baseline, f) for f in fields} if baseline else None,
+    )
+    return {code: words for code, (words, _) in found.items()}
 
 
 def _time_of(moment: dt.datetime | None, zone: ZoneInfo) -> str:
@@ -460,7 +476,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user,
             session=session,
             score_kind=data["score_kind"],
-            recovery_score=data["score"],
+            items=form.items(),
             escort_confirmed=data["escort_confirmed"],
             no_driving_advice_given=data["no_driving_advice_given"],
         )

@@ -72,7 +72,7 @@ JUNK_FIELDS = [
     "escort_phone", "escort_name", "warning_signs",
     "systolic", "spo2", "moaas", "symptoms", "dose_mg", "lot_number", "started", "ended",
     "rate_mg_per_hour", "minutes", "step", "score", "score_kind", "last_food_time", "item1",
-    "text", "prescriber", "transport_phone", "action_taken",
+    "text", "prescriber", "transport_phone", "action_taken", "aldrete_activity", "padss_pain",
 ]  # fmt: skip
 # What replaces an id in a URL path: the largest the database holds (it reaches the
 # view and its access check, so it is also POSTed), and ids no row can have.

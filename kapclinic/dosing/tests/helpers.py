@@ -20,6 +20,10 @@ from kapclinic.test import Cast
 from kapclinic.treatment.models import Route
 from kapclinic.treatment.walk import walk_to
 
+# Every modified Aldrete item at its best (total 10).
+ALDRETE_10: dict[str, int | None] = dict.fromkeys(
+    ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
+)
 NORMAL: dict[str, Any] = {
     "systolic": 122,
     "diastolic": 78,

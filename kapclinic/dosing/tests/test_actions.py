@@ -23,6 +23,7 @@ from kapclinic.dosing.models import (
 from kapclinic.dosing.readings import record_readings
 from kapclinic.dosing.tests.factories import make_session
 from kapclinic.dosing.tests.helpers import (
+    ALDRETE_10,
     NORMAL,
     checked_in_visit,
     complete_checks,
@@ -296,7 +297,7 @@ def _all_criteria(cast: Cast, session: DosingSession) -> None:
         actor=cast.nurse,
         session=session,
         score_kind="aldrete",
-        recovery_score=10,
+        items=ALDRETE_10,
         escort_confirmed=True,
         no_driving_advice_given=True,
     )

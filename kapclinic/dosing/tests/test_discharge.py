@@ -1,4 +1,4 @@
-"""Discharge criteria of CLINICAL.md 4a and the modified Aldrete score."""
+"""Discharge criteria of CLINICAL.md 4a."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from kapclinic.dosing.discharge import (
     DEFAULT_MIN_DISCHARGE_SCORE,
     DEFAULT_MIN_OBSERVATION_MINUTES,
     MESSAGES,
-    aldrete_circulation,
-    aldrete_oxygen,
-    modified_aldrete,
     unmet_criteria,
 )
 from kapclinic.lib.field_error import FieldValueError
@@ -188,63 +185,6 @@ def test_impossible_values_raise_naming_the_key(key, value, field):
     with pytest.raises(FieldValueError) as raised:
         unmet_criteria(ready(**{key: value}))
     assert raised.value.field == field
-
-
-# Modified Aldrete score.
-
-
-def test_modified_aldrete_total():
-    items = {
-        "activity": 2,
-        "respiration": 2,
-        "circulation": 1,
-        "consciousness": 2,
-        "oxygen_saturation": 2,
-    }
-    assert modified_aldrete(**items) == 9
-    assert modified_aldrete(**dict.fromkeys(items, 0)) == 0
-    assert modified_aldrete(**dict.fromkeys(items, 2)) == 10
-
-
-@pytest.mark.parametrize("value", [-1, 3, True, 1.5])
-@pytest.mark.parametrize("item", ["activity", "oxygen_saturation"])
-def test_modified_aldrete_refuses_an_item_outside_0_to_2(item, value):
-    items = dict.fromkeys(
-        ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
-    )
-    with pytest.raises(FieldValueError) as raised:
-        modified_aldrete(**{**items, item: value})
-    assert raised.value.field == item
-
-
-@pytest.mark.parametrize(
-    ("systolic", "score"),
-    [(120, 2), (140, 2), (100, 2), (141, 1), (99, 1), (169, 1), (170, 0), (70, 0)],
-)
-def test_aldrete_circulation_against_baseline_120(systolic, score):
-    assert aldrete_circulation(systolic, 120) == score
-
-
-@pytest.mark.parametrize(
-    ("spo2", "on_oxygen", "score"),
-    [
-        (93, False, 2),
-        (92, False, 1),
-        (93, True, 1),
-        (91, True, 1),
-        (90, True, 0),
-        (90, False, 0),
-    ],
-)
-def test_aldrete_oxygen(spo2, on_oxygen, score):
-    assert aldrete_oxygen(spo2, on_oxygen=on_oxygen) == score
-
-
-def test_aldrete_helpers_refuse_impossible_values():
-    with pytest.raises(FieldValueError, match="spo2"):
-        aldrete_oxygen(120, on_oxygen=False)
-    with pytest.raises(FieldValueError, match="baseline_systolic"):
-        aldrete_circulation(120, 20)
 
 
 def test_state_must_be_a_mapping():

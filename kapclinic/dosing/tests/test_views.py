@@ -4,6 +4,7 @@ page, where every refusal is shown on its form and changes nothing stored."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,13 @@ from kapclinic.dosing.models import (
 )
 from kapclinic.dosing.readings import record_readings
 from kapclinic.dosing.tests.factories import make_session
-from kapclinic.dosing.tests.helpers import NORMAL, complete_checks, dosing_session, give
+from kapclinic.dosing.tests.helpers import (
+    ALDRETE_10,
+    NORMAL,
+    complete_checks,
+    dosing_session,
+    give,
+)
 from kapclinic.patients.models import Patient
 from kapclinic.test import Cast, login, make_patient
 
@@ -60,12 +67,20 @@ def test_board_shows_each_chair_with_minutes_and_an_urgent_banner(
     response = client.get(reverse("dosing:board"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'role="alert"' in body and "Urgent" in body
+    assert 'class="urgent-banner"' in body and "Urgent" in body
     assert "Pat Ient" in body and "50 min" in body
     assert 'hx-trigger="every 5s"' in body
+    alert = SessionAlert.objects.get(session=session, rule="spo2")
     live = client.get(reverse("dosing:board_live"), {"site": cast.site.pk})
-    assert live.status_code == 200 and "<html" not in live.content.decode()
-    assert "SpO2" in live.content.decode()
+    fragment = live.content.decode()
+    assert live.status_code == 200 and "<html" not in fragment
+    assert "SpO2" in fragment
+    # The polled part is never itself a live region (it would be re-announced on
+    # every poll); it carries each open urgent alert for the one region outside it.
+    assert 'role="alert"' not in fragment and "aria-live" not in fragment
+    assert f'data-alert-id="{alert.pk}"' in fragment
+    assert re.search(r'data-announce="[^"]*: Pat Ient: Oxygen saturation 86%', fragment)
+    assert body.count('role="alert"') == 1 and 'id="board-announcer"' in body
 
 
 def test_board_of_a_site_one_does_not_work_at_is_not_found(cast: Cast, client: Client) -> None:
@@ -236,7 +251,7 @@ def test_whole_flow_through_the_pages(cast: Cast, client: Client) -> None:
     assert _post(client, session, "dissociation", rating).status_code == 302
     assessment = {
         "score_kind": "aldrete",
-        "score": "10",
+        **{f"aldrete_{code}": "2" for code in ALDRETE_10},
         "escort_confirmed": "on",
         "no_driving_advice_given": "on",
     }
