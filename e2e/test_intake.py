@@ -40,7 +40,7 @@ def test_autosave_error_and_resume_on_another_device(browser: Browser, live_serv
     page.on("console", keep)
     try:
         page.get_by_role("link", name="Complete your intake before your consultation").click()
-        expect(page.get_by_text("0 of 7 sections done").first).to_be_visible()
+        expect(page.get_by_text("0 of 10 steps done").first).to_be_visible()
         page.get_by_role("link", name="Medical history").click()
         page.locator('input[name="heart_disease"][value="no"]').check()
         status = page.locator("#autosave-status")
@@ -158,3 +158,33 @@ def test_filled_intake_pages_fit_a_phone_and_a_tablet(browser: Browser, live_ser
         if not page.is_closed():
             page.context.close()
     assert too_wide == [], "\n".join(too_wide)
+
+
+def test_baseline_questionnaire_from_inside_the_intake_on_a_phone(
+    browser: Browser, live_server, cast
+):
+    """The last steps: a PHQ-9 answered from the intake with item 9 above zero shows
+    crisis resources at once and leads back to the intake, one step further on."""
+    at_consultation(cast.patient, cast.prescriber)
+    filled_intake(cast.patient)
+    page = _patient_page(browser, live_server.url, cast)
+    try:
+        page.goto(f"{live_server.url}/patients/me/intake/")
+        expect(page.get_by_text("7 of 10 steps done").first).to_be_visible()
+        page.get_by_role("button", name="Answer the PHQ-9").click()
+        expect(page.get_by_role("link", name="Your intake")).to_be_visible()
+        for number in range(1, 10):
+            group = page.get_by_role("group", name=re.compile(rf"^{number}\. "))
+            group.get_by_label("some days (1)").check()
+        page.get_by_role("button", name="Send my answers").click()
+        expect(page.get_by_role("heading", name="Help is available now")).to_be_visible()
+        page.get_by_role("link", name="Continue your intake").click()
+        expect(page.get_by_text("8 of 10 steps done").first).to_be_visible()
+        expect(page.get_by_role("heading", name="Help is available now")).to_be_visible()
+        assert page.evaluate(WIDEST) is None
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Send to my care team").click()
+        expect(page.get_by_text("Sent to your care team on")).to_be_visible()
+        expect(page.get_by_role("heading", name="Questionnaires still to answer")).to_be_visible()
+    finally:
+        page.context.close()

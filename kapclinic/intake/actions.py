@@ -1,4 +1,5 @@
-"""Every write to an intake: start it, save a section, submit it.
+"""Every write to an intake: start it, save a section, ask a baseline questionnaire,
+submit it.
 
 Atomic, keyword-only `actor`, one audit row each with section and field names only,
 never the answers. Only the patient writes their own intake; once submitted it is
@@ -16,9 +17,11 @@ from django.utils import timezone
 from kapclinic.accounts.models import User
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
+from kapclinic.intake import baseline
 from kapclinic.intake.access import current_course, intake_open, progress
 from kapclinic.intake.models import Intake
 from kapclinic.intake.sections import BY_CODE
+from kapclinic.outcomes.models import QuestionnaireAssignment
 from kapclinic.patients.models import Patient
 
 NOT_OPEN = "Your intake opens once your consultation is booked."
@@ -105,3 +108,65 @@ def submit_intake(intake: Intake, *, actor: User) -> Intake:
     intake.status = locked.status
     intake.submitted_at = now
     return locked
+
+
+@transaction.atomic
+def ask_baseline(patient: Patient, instrument: str, *, actor: User) -> QuestionnaireAssignment:
+    """The intake's baseline questionnaire `instrument`, asked on first use (starting
+    the intake if needed); one that expired unanswered is reopened with its draft.
+
+    Asked in the portal while the patient is looking at it, so it counts as sent: the
+    questionnaire sweep then e-mails no link for it, only its one reminder if it stays
+    unanswered (`outcomes.sends`). It may be answered after the intake is sent: the
+    questionnaires never hold up the consultation.
+    """
+    _require_own(actor, patient)
+    if not intake_open(patient):
+        started = Intake.objects.filter(patient=patient).exists()
+        raise IntakeError(CLOSED if started else NOT_OPEN)
+    intake = start_intake(patient, actor=actor)
+    asked = {step.instrument for step in baseline.questionnaire_steps(patient, intake)}
+    if instrument not in asked:
+        raise IntakeError("There is no such questionnaire in your intake.")
+    key = baseline.key_for(intake, instrument)
+    now = timezone.now()
+    existing = (
+        QuestionnaireAssignment.objects.select_for_update()
+        .filter(patient=patient, schedule_key=key)
+        .first()
+    )
+    if existing is None:
+        try:
+            with transaction.atomic():
+                assignment = QuestionnaireAssignment.objects.create(
+                    patient=patient,
+                    instrument=instrument,
+                    due_at=now,
+                    expires_at=now + baseline.ANSWER_WITHIN,
+                    sent_at=now,
+                    schedule_key=key,
+                )
+        except IntegrityError:
+            # Pressed on two devices at once: the other press asked it.
+            return QuestionnaireAssignment.objects.get(patient=patient, schedule_key=key)
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            patient=patient,
+            obj=assignment,
+            detail={"instrument": instrument, "intake": intake.pk, "step": "baseline"},
+        )
+        return assignment
+    if existing.completed_at is None and existing.expires_at <= now:
+        existing.due_at, existing.expires_at = now, now + baseline.ANSWER_WITHIN
+        existing.sent_at, existing.reminded_at = now, None
+        fields = ["due_at", "expires_at", "sent_at", "reminded_at"]
+        existing.save(update_fields=fields)
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient=patient,
+            obj=existing,
+            detail={"fields": fields, "intake": intake.pk, "step": "baseline_reopen"},
+        )
+    return existing

@@ -1,5 +1,6 @@
 """The intake pages: the patient's own in the portal (overview, one page per section,
-submit) and the care team's reading of a submitted intake on the patient's record.
+the baseline questionnaires, submit) and the care team's reading of a submitted
+intake on the patient's record.
 
 Portal views start with `get_own_patient` (404 for anyone but a patient with a
 record), staff views with `get_patient_for_staff(..., clinical=True)`; every page
@@ -18,12 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kapclinic.accounts.access import current_user
 from kapclinic.intake import actions
 from kapclinic.intake.access import (
+    SectionState,
     current_course,
     current_intake,
     intake_open,
     progress,
     submitted_intakes,
 )
+from kapclinic.intake.baseline import QuestionnaireStep, questionnaire_steps
 from kapclinic.intake.sections import BY_CODE, SECTIONS, IntakeSection
 from kapclinic.intake.summary import summarise
 from kapclinic.patients.access import get_own_patient, get_patient_for_staff
@@ -31,19 +34,37 @@ from kapclinic.patients.models import Patient
 from kapclinic.patients.page_audit import render_patient_page
 
 
+def _step_counts(
+    states: list[SectionState], questionnaires: list[QuestionnaireStep]
+) -> dict[str, Any]:
+    """Progress over every step: the sections, then the baseline questionnaires. Only
+    the sections are needed to send the intake (see `actions.submit_intake`)."""
+    sections_done = sum(1 for state in states if state.done)
+    answered = sum(1 for step in questionnaires if step.done)
+    return {
+        "done": sections_done + answered,
+        "total": len(states) + len(questionnaires),
+        "sections_done": sections_done == len(states),
+        "outstanding": [step for step in questionnaires if not step.done],
+    }
+
+
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """The patient's intake: progress by section, then submit; read-only once sent."""
+    """The patient's intake: progress by step, then submit; read-only once sent, with
+    any baseline questionnaire still to answer."""
     patient = get_own_patient(request)
     intake = current_intake(patient)
     states = progress(intake)
+    questionnaires = questionnaire_steps(patient, intake)
     context: dict[str, Any] = {
         "patient": patient,
         "intake": intake,
         "open": intake_open(patient),
         "states": states,
-        "done": sum(1 for state in states if state.done),
-        "total": len(states),
+        "questionnaires": questionnaires,
+        "at_risk": any(step.at_risk for step in questionnaires),
+        **_step_counts(states, questionnaires),
         "summary": summarise(intake) if intake is not None and intake.is_submitted else None,
     }
     return render_patient_page(request, patient, "intake/overview.html", context, page="intake")
@@ -123,6 +144,22 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect("intake:overview")
 
 
+@require_POST
+def questionnaire(request: HttpRequest, code: str) -> HttpResponse:
+    """Open one baseline questionnaire of the intake (asked on first use), answered on
+    the same questionnaire page as any other, with its scoring and risk alert."""
+    patient = get_own_patient(request)
+    try:
+        assignment = actions.ask_baseline(patient, code, actor=current_user(request))
+    except actions.IntakeError as error:
+        messages.error(request, str(error))
+        return redirect("intake:overview")
+    if assignment.completed_at is not None:
+        messages.info(request, f"You have already answered the {assignment.instrument_name}.")
+        return redirect("intake:overview")
+    return redirect("outcomes:answer", pk=assignment.pk)
+
+
 @require_GET
 def staff_intake(request: HttpRequest, pk: int) -> HttpResponse:
     """The care team reads the patient's submitted intake (audited read)."""
@@ -130,6 +167,10 @@ def staff_intake(request: HttpRequest, pk: int) -> HttpResponse:
     intakes = submitted_intakes(patient)
     course = current_course(patient)
     current = current_intake(patient, course)
+    # Baseline scores of this course's intake, sent or not (they are scored answers
+    # the care team needs at once); else of the last course's.
+    shown = current if current is not None else (intakes[0] if intakes else None)
+    questionnaires = questionnaire_steps(patient, shown)
     context: dict[str, Any] = {
         "patient": patient,
         "intake": intakes[0] if intakes else None,
@@ -137,7 +178,7 @@ def staff_intake(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": summarise(intakes[0]) if intakes else None,
         "earlier": intakes[1:],
         "in_progress": current if current is not None and not current.is_submitted else None,
-        "done": sum(1 for state in progress(current) if state.done) if current else 0,
-        "total": len(SECTIONS),
+        "questionnaires": questionnaires,
+        **_step_counts(progress(current), questionnaires),
     }
     return render_patient_page(request, patient, "intake/staff.html", context, page="intake_staff")

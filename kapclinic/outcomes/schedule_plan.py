@@ -158,11 +158,20 @@ def due_for(
             "patient_id", "phase"
         )
     )
-    taken = set(
+    taken: set[tuple[int, str]] = set()
+    # When each questionnaire was last answered for an occasion (the intake's
+    # baseline questionnaires included): a baseline answered since its window
+    # opened is fresh, and asking it again would only tire the patient.
+    answered: dict[tuple[int, str], dt.datetime] = {}
+    for patient_id, key, instrument, completed_at in (
         QuestionnaireAssignment.objects.filter(patient_id__in=ids)
         .exclude(schedule_key="")
-        .values_list("patient_id", "schedule_key")
-    )
+        .values_list("patient_id", "schedule_key", "instrument", "completed_at")
+    ):
+        taken.add((patient_id, key))
+        if completed_at is not None:
+            last = answered.get((patient_id, instrument))
+            answered[(patient_id, instrument)] = max(completed_at, last or completed_at)
     waiting = set(
         QuestionnaireAssignment.objects.filter(
             patient_id__in=ids, completed_at__isnull=True, expires_at__gt=now
@@ -176,6 +185,9 @@ def due_for(
             # An occasion already asked, or the same questionnaire still waiting to
             # be answered: one at a time, never a pile.
             if (patient.pk, due.key) in taken or (patient.pk, due.instrument) in waiting:
+                continue
+            fresh = answered.get((patient.pk, due.instrument))
+            if due.trigger == schedules.BASELINE and fresh is not None and fresh >= due.due_at:
                 continue
             waiting.add((patient.pk, due.instrument))
             found.append((patient, due))

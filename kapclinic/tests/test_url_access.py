@@ -183,6 +183,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "intake:overview": PATIENT_ONLY,
     "intake:section": PATIENT_ONLY,
     "intake:submit": row("405"),
+    "intake:questionnaire": row("405"),
     "intake:staff": CARE_TEAM_CLINICAL,
     # Measurement-based care: alerts for clinicians (their care team; nurses also at
     # their site), questionnaires for their own patient, staff entry for the care team.
@@ -544,6 +545,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "patients:add_care_team_member": lambda: by_patient,
         "patients:remove_care_team_member": member,
         "intake:section": lambda: {"code": "medical"},
+        "intake:questionnaire": lambda: {"code": "phq9"},
         "intake:staff": lambda: by_patient,
         "screening:screening": lambda: by_patient,
         "screening:save": lambda: by_patient,

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from kapclinic.intake.access import current_intake, intake_open, sections_done
+from kapclinic.intake.baseline import questionnaire_steps
 from kapclinic.intake.sections import SECTIONS
 from kapclinic.patients.models import Patient
 
@@ -18,5 +19,8 @@ def intake_next_step(patient: Patient) -> dict[str, Any]:
     if not intake_open(patient):
         return {"show": False}
     intake = current_intake(patient)
-    show = intake is None or not intake.is_submitted
-    return {"show": show, "done": sections_done(intake), "total": len(SECTIONS)}
+    if intake is not None and intake.is_submitted:
+        return {"show": False}
+    questionnaires = questionnaire_steps(patient, intake)
+    done = sections_done(intake) + sum(1 for step in questionnaires if step.done)
+    return {"show": True, "done": done, "total": len(SECTIONS) + len(questionnaires)}

@@ -40,7 +40,7 @@ def test_an_unsent_intake_shows_progress_only(client: Client, cast: Cast) -> Non
     intake = actions.start_intake(cast.patient, actor=cast.patient_user)
     actions.save_section(intake, "goals", {"goals": "Not sent yet"}, actor=cast.patient_user)
     body = login(client, cast.prescriber).get(url(cast)).content.decode()
-    assert "0 of 7 sections done" in body and "Not sent yet" not in body
+    assert "0 of 10 steps done" in body and "Not sent yet" not in body
 
 
 def test_an_intake_from_an_earlier_course_is_labelled(client: Client, cast: Cast) -> None:
@@ -69,8 +69,9 @@ def test_query_count(
     filled_intake(cast.patient, submit=submitted)
     login(client, cast.prescriber).get(url(cast))  # warm up
     # Session, user, OTP device (3); patient with site (1); submitted intakes, course,
-    # current intake (3); the audited read (5); the clinic's name (1).
-    with django_assert_num_queries(3 + 1 + 3 + 5 + 1):
+    # current intake (3); baseline rules, questionnaires, answers (3); the audited
+    # read (5); the clinic's name (1).
+    with django_assert_num_queries(3 + 1 + 3 + 3 + 5 + 1):
         assert client.get(url(cast)).status_code == 200
 
 
