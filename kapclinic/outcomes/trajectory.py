@@ -17,6 +17,7 @@ from kapclinic.outcomes.instruments import INSTRUMENTS
 from kapclinic.outcomes.models import QuestionnaireResponse
 
 WIDTH, HEIGHT, PAD = 300, 100, 8
+TABLE_ROWS = 8
 
 
 @dataclass
@@ -38,6 +39,17 @@ class Series:
     @property
     def newest_first(self) -> list[QuestionnaireResponse]:
         return self.responses[::-1]
+
+    @property
+    def table_rows(self) -> list[QuestionnaireResponse]:
+        """The chart's table: the latest scores where the trajectory page lists them
+        all, so a year of weekly scores does not make the chart long and slow."""
+        rows = self.newest_first
+        return rows[:TABLE_ROWS] if self.points else rows
+
+    @property
+    def rows_left_out(self) -> int:
+        return len(self.responses) - len(self.table_rows)
 
 
 def _points(totals: list[int], total_max: int) -> str:

@@ -115,3 +115,10 @@ def test_the_chart_query_count_does_not_grow_with_scores(
     with django_assert_num_queries(CHART_QUERIES):
         body = client.get(url).content.decode()
     assert "Status: <span" in body
+
+
+def test_a_long_history_lists_the_latest_scores_and_links_to_the_rest(cast, client):
+    history(cast, "phq9", 20, *range(19, 9, -1))
+    text = panel(cast, client, "phq9")
+    assert "The latest 8 of 11: every PHQ-9 score over time" in text
+    assert "Status: Response" in text and "Baseline: 20" in text
