@@ -28,6 +28,7 @@ from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.consent.defaults import ensure_documents
 from kapclinic.intake.sections import MedicalHistory, MentalHealthHistory
+from kapclinic.intake.tests.helpers import at_consultation
 from kapclinic.patients.models import BodyMeasurement, CareTeamMember, PathwayStage
 from kapclinic.preparation.checklist import PATIENT_ITEMS, STAFF_ITEMS
 from kapclinic.scheduling.models import (
@@ -109,8 +110,7 @@ def _clinic(cast: Cast) -> None:
         hold_end=end,
         status="booked",
     )
-    cast.patient.stage = PathwayStage.CONSULTATION
-    cast.patient.save(update_fields=["stage"])
+    at_consultation(cast.patient, cast.prescriber)  # the audited pathway step
     BodyMeasurement.objects.create(
         patient=cast.patient, weight_kg=Decimal("72.5"), measured_at=timezone.now()
     )
