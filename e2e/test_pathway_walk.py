@@ -28,6 +28,7 @@ from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Chair, Room
 from kapclinic.consent.defaults import ensure_documents
 from kapclinic.intake.sections import MedicalHistory, MentalHealthHistory
+from kapclinic.intake.tests.helpers import at_consultation
 from kapclinic.patients.models import BodyMeasurement, CareTeamMember, PathwayStage
 from kapclinic.preparation.checklist import PATIENT_ITEMS, STAFF_ITEMS
 from kapclinic.scheduling.models import (
@@ -109,8 +110,7 @@ def _clinic(cast: Cast) -> None:
         hold_end=end,
         status="booked",
     )
-    cast.patient.stage = PathwayStage.CONSULTATION
-    cast.patient.save(update_fields=["stage"])
+    at_consultation(cast.patient, cast.prescriber)  # the audited pathway step
     BodyMeasurement.objects.create(
         patient=cast.patient, weight_kg=Decimal("72.5"), measured_at=timezone.now()
     )
@@ -306,6 +306,14 @@ def _prescriber_countersigns(page: Page, base: str) -> None:
 
 def _patient_prepares(page: Page, base: str) -> None:
     page.goto(f"{base}/patients/me/")
+    # The clinic needs an emergency contact before any dosing session (the chart flags
+    # its absence); the portal asks for one among the next steps.
+    page.get_by_role("link", name="Add an emergency contact").click()
+    page.locator('[name="name"]').fill("Sam Support")
+    page.locator('[name="relationship"]').select_option(label="Sibling")
+    page.locator('[name="phone"]').fill("+13125550123")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Your emergency contact is saved.")).to_be_visible()
     page.get_by_role("link", name="Prepare for your sessions").click()
     save = "/preparation/me/autosave/"
     _type(page, save, "What do you hope for from this treatment?", "To enjoy mornings again.")
