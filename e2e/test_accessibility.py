@@ -269,6 +269,13 @@ def test_controlled_log_pages(axe_page: Page, live_server, cast):
     site = cast.site.pk
     paths = [f"/controlled/sites/{site}/", f"/controlled/sites/{site}/waste/"]
     assert problems_on(axe_page, live_server.url, paths) == {}
+    from kapclinic.controlled.tests.helpers import make_flagged_count
+
+    make_flagged_count(cast)
+    axe_page.context.clear_cookies()
+    sign_in_staff(axe_page, live_server.url, cast.admin)
+    paths = [f"/controlled/sites/{site}/", f"/controlled/sites/{site}/review/"]
+    assert problems_on(axe_page, live_server.url, paths) == {}
 
 
 def test_consent_and_preparation_pages(axe_page: Page, live_server, cast):

@@ -282,6 +282,13 @@ def test_controlled_log_pages_break_no_policy_rule(page: Page, live_server, cast
     expect(page.get_by_role("heading", name="Controlled-substance log")).to_be_visible()
     page.goto(f"{live_server.url}/controlled/sites/{cast.site.pk}/count/")
     expect(page.get_by_role("heading", name="Physical count")).to_be_visible()
+    from kapclinic.controlled.tests.helpers import make_flagged_count
+
+    make_flagged_count(cast)
+    page.context.clear_cookies()
+    sign_in_staff(page, live_server.url, cast.admin)
+    page.goto(f"{live_server.url}/controlled/sites/{cast.site.pk}/review/")
+    expect(page.get_by_role("heading", name="Review a flag")).to_be_visible()
     blocked = [m for m in messages if "Content Security Policy" in m]
     assert blocked == []
 

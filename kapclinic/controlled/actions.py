@@ -1,7 +1,9 @@
 """Every write to the controlled-substance log: atomic, audited, append-only.
 
 A count that disagrees with the log is kept as counted (never "fixed") and flagged:
-the site's clinic admins are e-mailed once the count is committed.
+the site's clinic admins are e-mailed once the count is committed. A clinic admin of
+the site marks a flag reviewed with a note of what they found; the review is
+append-only and the flag then leaves the "needs review" list.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
@@ -18,8 +20,8 @@ from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Site
 from kapclinic.controlled.access import may_record, site_staff
-from kapclinic.controlled.ledger import balance_of
-from kapclinic.controlled.models import StockEntry
+from kapclinic.controlled.ledger import balance_of, site_flags
+from kapclinic.controlled.models import FlagReview, StockEntry
 
 
 class LogRefused(ValueError):
@@ -169,3 +171,49 @@ def record_correction(
     )
     _audit(actor, entry)
     return entry
+
+
+def may_review(actor: User, site: Site) -> bool:
+    """Only the site's own clinic admins review its flags (not the staff who record)."""
+    return (
+        actor.is_active
+        and actor.role == Role.CLINIC_ADMIN
+        and actor.sites.filter(pk=site.pk).exists()
+    )
+
+
+@transaction.atomic
+def review_flag(*, actor: User, site: Site, flag_key: str, note: str) -> FlagReview:
+    """Record that `actor` reviewed the open flag `flag_key` of the site's log, with
+    what they found. The flag must be one the log raises now and not yet reviewed."""
+    if not may_review(actor, site):
+        raise LogRefused("Only the site's clinic admins review its flags.")
+    note = note.strip()
+    if not note:
+        raise LogRefused("Write what you found when you looked into this flag.")
+    flag = next((f for f in site_flags(site.pk) if f.key == flag_key), None)
+    if flag is None:
+        raise LogRefused("This flag is no longer raised by the log; reload the log to see it now.")
+    try:
+        # A savepoint: a second admin reviewing the same flag at the same moment hits
+        # the unique constraint, and this transaction can still answer them.
+        with transaction.atomic():
+            review = FlagReview.objects.create(
+                site=site,
+                kind=flag.kind,
+                drug=flag.drug,
+                lot_number=flag.lot_number,
+                flag_key=flag.key,
+                flag_message=flag.message,
+                note=note,
+                reviewed_by=actor,
+            )
+    except IntegrityError:
+        raise LogRefused("This flag has already been reviewed.") from None
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=review,
+        detail={"site_id": site.pk, "kind": flag.kind, "flag": flag.key},
+    )
+    return review

@@ -10,6 +10,7 @@ from django import forms
 from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Site
 from kapclinic.controlled.access import site_staff
+from kapclinic.controlled.ledger import Flag
 from kapclinic.patients.forms import ClinicFormMixin
 from kapclinic.treatment.models import Drug
 
@@ -77,3 +78,33 @@ class CountForm(_Lot):
 class CorrectionForm(_Lot):
     change_mg = _mg("Change to the balance (mg; negative removes)", allow_negative=True)
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FlagReviewForm(ClinicFormMixin, forms.Form):
+    """A clinic admin marks one open flag reviewed, saying what they found."""
+
+    flag = forms.ChoiceField(
+        label="Flag",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the flag you reviewed.",
+            "invalid_choice": "That flag is no longer open; choose one from the list.",
+        },
+    )
+    note = forms.CharField(
+        label="What you found",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "For example the miscount you found, the entry that was missing, or who you spoke to."
+        ),
+        error_messages={"required": "Write what you found when you looked into this flag."},
+    )
+
+    def __init__(self, *args: Any, open_flags: list[Flag], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["flag"]
+        field.choices = [
+            (flag.key, f"{flag.drug.capitalize()}, lot {flag.lot_number}: {flag.message}")
+            for flag in open_flags
+        ]

@@ -17,6 +17,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -26,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from kapclinic.controlled.models import StockEntry
+from kapclinic.controlled.models import FlagReview, StockEntry
 from kapclinic.dosing.models import Administration
 
 MG: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
@@ -46,6 +47,19 @@ def _given(site_id: int) -> Subquery:
     return Subquery(doses, output_field=MG)
 
 
+def _last_dose_id(site_id: int) -> Subquery:
+    doses = (
+        Administration.objects.filter(
+            session__site_id=site_id, drug=OuterRef("drug"), lot_number=OuterRef("lot_number")
+        )
+        .order_by()
+        .values("lot_number")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return Subquery(doses)
+
+
 def _last_count(site_id: int, column: str) -> Subquery:
     counts = StockEntry.objects.filter(
         site_id=site_id,
@@ -61,8 +75,9 @@ def _last_count(site_id: int, column: str) -> Subquery:
 
 
 def balances(site_id: int) -> QuerySet[StockEntry, dict[str, Any]]:
-    """One row per drug and lot: received, corrected, wasted, given, balance, and the
-    latest count's time and difference from the log (None: never counted)."""
+    """One row per drug and lot: received, corrected, wasted, given, balance, the
+    latest count's time, id and difference from the log (None: never counted), and
+    the lot's latest log entry and dose (what names a negative-balance flag)."""
     kinds = StockEntry.Kind
 
     def total(kind: str) -> Any:
@@ -76,6 +91,7 @@ def balances(site_id: int) -> QuerySet[StockEntry, dict[str, Any]]:
             corrected=total(kinds.CORRECTION),
             wasted=total(kinds.WASTE),
             given=Coalesce(_given(site_id), ZERO, output_field=MG),
+            last_entry_id=Max("id"),
         )
         .annotate(
             balance=ExpressionWrapper(
@@ -83,6 +99,8 @@ def balances(site_id: int) -> QuerySet[StockEntry, dict[str, Any]]:
             ),
             counted_at=_last_count(site_id, "occurred_at"),
             count_difference=_last_count(site_id, "difference"),
+            last_count_id=_last_count(site_id, "id"),
+            last_dose_id=_last_dose_id(site_id),
         )
         .order_by("drug", "lot_number")
     )
@@ -105,7 +123,7 @@ def unlogged_lots(site_id: int) -> QuerySet[Administration, dict[str, Any]]:
         Administration.objects.filter(session__site_id=site_id)
         .filter(~Exists(logged))
         .values("drug", "lot_number")
-        .annotate(given=Sum("dose_mg"))
+        .annotate(given=Sum("dose_mg"), last_dose_id=Max("id"))
         .order_by("drug", "lot_number")
     )
 
@@ -115,11 +133,26 @@ def _mg(value: Any) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
+COUNT_DIFFERS = FlagReview.Kind.COUNT_DIFFERS.value
+NEGATIVE_BALANCE = FlagReview.Kind.NEGATIVE_BALANCE.value
+NEVER_RECEIVED = FlagReview.Kind.NEVER_RECEIVED.value
+
+
 @dataclass(frozen=True)
 class Flag:
+    """Something in the log a clinic admin must look at.
+
+    `key` names the flag within its lot: its kind and the log entry or dose it arose
+    from (the count itself; for a negative balance the lot's latest entry and dose;
+    for a lot never received its latest dose). Anything new on the lot that keeps the
+    problem alive gives a new key, so a review never hides a later discrepancy.
+    """
+
     drug: str
     lot_number: str
     message: str
+    kind: str
+    key: str
 
 
 def flags(rows: list[dict[str, Any]], unlogged: list[dict[str, Any]]) -> list[Flag]:
@@ -127,18 +160,27 @@ def flags(rows: list[dict[str, Any]], unlogged: list[dict[str, Any]]) -> list[Fl
     doses from lots never received."""
     found = []
     for row in rows:
+        drug, lot = row["drug"], row["lot_number"]
         difference = row["count_difference"]
         if difference is not None and difference != 0:
             found.append(
                 Flag(
-                    row["drug"],
-                    row["lot_number"],
+                    drug,
+                    lot,
                     f"The last count differed from the log by {_mg(difference):+} mg.",
+                    COUNT_DIFFERS,
+                    f"count:{row['last_count_id']}",
                 )
             )
         if row["balance"] < 0:
             found.append(
-                Flag(row["drug"], row["lot_number"], "More was given or wasted than received.")
+                Flag(
+                    drug,
+                    lot,
+                    "More was given or wasted than received.",
+                    NEGATIVE_BALANCE,
+                    f"negative:{row['last_entry_id']}:{row['last_dose_id'] or 0}",
+                )
             )
     for row in unlogged:
         found.append(
@@ -146,6 +188,25 @@ def flags(rows: list[dict[str, Any]], unlogged: list[dict[str, Any]]) -> list[Fl
                 row["drug"],
                 row["lot_number"],
                 f"{_mg(row['given'])} mg given from a lot the log never received.",
+                NEVER_RECEIVED,
+                f"unlogged:{row['last_dose_id']}",
             )
         )
     return found
+
+
+def site_flags(site_id: int) -> list[Flag]:
+    """Every flag of the site's log as it stands now, reviewed or not."""
+    return flags(list(balances(site_id)), list(unlogged_lots(site_id)))
+
+
+def unreviewed(site_id: int, found: list[Flag]) -> list[Flag]:
+    """The flags in `found` no clinic admin has reviewed yet (one query, none if empty)."""
+    if not found:
+        return []
+    reviewed = set(
+        FlagReview.objects.filter(site_id=site_id, flag_key__in=[f.key for f in found])
+        .values_list("drug", "lot_number", "flag_key")
+        .order_by()
+    )
+    return [f for f in found if (f.drug, f.lot_number, f.key) not in reviewed]

@@ -82,3 +82,53 @@ class StockEntry(models.Model):
         if self.kind != self.Kind.COUNT or self.expected_mg is None:
             return None
         return self.quantity_mg - self.expected_mg
+
+
+class FlagReview(models.Model):
+    """A clinic admin's review of one flag raised by a site's controlled-substance log
+    (a count that disagreed, a negative balance, doses from a lot never received),
+    with their note of what they found.
+
+    A flag is named by the site, the drug and lot, and `flag_key`: its kind and the
+    log entry or dose it arose from (`controlled.ledger.Flag.key`), so a new
+    discrepancy on the same lot is a new flag that needs its own review. Append-only,
+    and a flag is reviewed once.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT_DIFFERS = "count_differs", "Count differed from the log"
+        NEGATIVE_BALANCE = "negative_balance", "Negative balance"
+        NEVER_RECEIVED = "never_received", "Given from a lot never received"
+
+    site = models.ForeignKey("clinics.Site", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    drug = models.CharField(max_length=12, choices=Drug.choices)
+    lot_number = models.CharField(max_length=40)
+    flag_key = models.CharField(max_length=80)
+    # What the flag said when it was reviewed: the log moves on, the review stays legible.
+    flag_message = models.CharField(max_length=300)
+    note = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "drug", "lot_number", "flag_key"],
+                name="controlled_flag_reviewed_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(note=""), name="controlled_flag_review_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.get_kind_display().lower()}, lot {self.lot_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A flag review is never changed.")
+        super().save(*args, **kwargs)

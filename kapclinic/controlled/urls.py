@@ -12,4 +12,5 @@ urlpatterns = [
     path("sites/<id:pk>/count/", views.count, name="count"),
     path("sites/<id:pk>/correct/", views.correct, name="correct"),
     path("sites/<id:pk>/export.csv", views.export, name="export"),
+    path("sites/<id:pk>/review/", views.review, name="review"),
 ]

@@ -19,9 +19,15 @@ from kapclinic.audit.models import AuditAction
 from kapclinic.clinics.models import Site
 from kapclinic.controlled import actions
 from kapclinic.controlled.access import get_site_for_log, log_sites, may_record
-from kapclinic.controlled.forms import CorrectionForm, CountForm, ReceiptForm, WasteForm
-from kapclinic.controlled.ledger import balances, flags, unlogged_lots
-from kapclinic.controlled.models import StockEntry
+from kapclinic.controlled.forms import (
+    CorrectionForm,
+    CountForm,
+    FlagReviewForm,
+    ReceiptForm,
+    WasteForm,
+)
+from kapclinic.controlled.ledger import balances, flags, site_flags, unlogged_lots, unreviewed
+from kapclinic.controlled.models import FlagReview, StockEntry
 from kapclinic.dosing.models import Administration
 
 RECENT = 50
@@ -40,7 +46,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def site_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """The site's balances per lot, what needs review, and the latest entries."""
+    """The site's balances per lot, what needs review, the reviews made, and the
+    latest entries."""
     site = get_site_for_log(request, pk)
     user = current_user(request)
     rows = list(balances(site.pk))
@@ -64,10 +71,12 @@ def site_log(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "zone": ZoneInfo(site.time_zone),
             "rows": rows,
-            "flags": flags(rows, unlogged),
+            "flags": unreviewed(site.pk, flags(rows, unlogged)),
+            "reviews": FlagReview.objects.filter(site=site).select_related("reviewed_by")[:RECENT],
             "entries": entries[:RECENT],
             "doses": doses[:RECENT],
             "may_record": may_record(user),
+            "may_review": actions.may_review(user, site),
         },
     )
 
@@ -103,6 +112,48 @@ receive = _entry_view(ReceiptForm, "Stock received", actions.record_receipt)
 waste = _entry_view(WasteForm, "Waste", actions.record_waste)
 count = _entry_view(CountForm, "Physical count", actions.record_count)
 correct = _entry_view(CorrectionForm, "Correction", actions.record_correction)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinic admin of the site marks an open flag reviewed, with what they found."""
+    site = get_site_for_log(request, pk)
+    user = current_user(request)
+    if not actions.may_review(user, site):
+        raise Http404("No such page")
+    open_flags = unreviewed(site.pk, site_flags(site.pk))
+    chosen = request.GET.get("flag", "")
+    form = FlagReviewForm(
+        request.POST if request.method == "POST" else None,
+        open_flags=open_flags,
+        initial={"flag": chosen} if any(f.key == chosen for f in open_flags) else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_flag(
+                actor=user,
+                site=site,
+                flag_key=form.cleaned_data["flag"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.LogRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Flag marked reviewed.")
+            return redirect("controlled:site", pk=site.pk)
+    record(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="controlled.flagreview",
+        detail={"view": "controlled_flag_review", "site_id": site.pk},
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "controlled/review.html",
+        {"site": site, "form": form, "open_flags": open_flags},
+        status=status,
+    )
 
 
 class _Echo:

@@ -309,6 +309,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "controlled:count": row("404", nurse="ok", prescriber="ok"),
     "controlled:correct": row("404", nurse="ok", prescriber="ok"),
     "controlled:export": row("404", nurse="ok", prescriber="ok", admin="ok"),
+    "controlled:review": ADMIN_ONLY,
 }
 
 
@@ -586,7 +587,10 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "rems:submit": rems_session,
         "rems:pdf": rems_session,
         **dict.fromkeys(
-            [f"controlled:{n}" for n in ("site", "receive", "waste", "count", "correct", "export")],
+            [
+                f"controlled:{n}"
+                for n in ("site", "receive", "waste", "count", "correct", "export", "review")
+            ],
             lambda: {"pk": cast.site.pk},
         ),
     }

@@ -258,7 +258,7 @@ def test_the_log_page_query_count_is_constant(cast, client, django_assert_num_qu
     login(client, cast.nurse)
     url = reverse("controlled:site", args=[cast.site.pk])
     client.get(url)
-    with django_assert_num_queries(14) as first:
+    with django_assert_num_queries(15) as first:
         client.get(url)
     for n in range(3):
         _receive(cast, lot=f"LOT-{n}")
