@@ -41,6 +41,7 @@ from kapclinic.patients.models import (
     Medication,
     Patient,
 )
+from kapclinic.screening import flag_alerts
 
 DEMOGRAPHIC_FIELDS = (
     "given_name",
@@ -357,6 +358,9 @@ def _add_clinical_item(
 ) -> _Item:
     data = _only(data, fields)
     basis = _require_clinical(actor, patient)
+    # A new item may add a safety flag; once treatment is under way the care team
+    # is alerted in this same transaction (screening/flag_alerts.py).
+    before = flag_alerts.flags_before_change(patient)
     item = model.objects.create(patient=patient, recorded_by=actor, **data)
     _audit(
         actor=actor,
@@ -365,6 +369,9 @@ def _add_clinical_item(
         obj=item,
         fields=_given(data),
         basis=basis,
+    )
+    flag_alerts.alert_new_flags(
+        actor=actor, patient=patient, before=before, cause=item, grant_id=basis.grant_id
     )
     return item
 
@@ -426,7 +433,11 @@ def _set_allergy_status(
 
 @transaction.atomic
 def stop_medication(*, actor: User, medication: Medication, stopped_on: date) -> Medication:
-    """Mark a medicine as stopped; the entry stays in the history as a past medicine."""
+    """Mark a medicine as stopped; the entry stays in the history as a past medicine.
+
+    No safety-flag check here: stopping removes a fact, and no rule flags the absence
+    of a medicine, so a stop can clear a flag but never add one.
+    """
     patient = medication.patient
     basis = _require_clinical(actor, patient)
     if medication.stopped_on is not None:

@@ -51,6 +51,7 @@ RELATIONS: dict[tuple[str, str], str] = {
     ("scheduling.WaitlistEntry", "patient"): MOVE,
     ("scheduling.PublicBooking", "possible_match"): MOVE,
     ("screening.ScreeningRecord", "patient"): CLINICAL,
+    ("screening.SafetyFlagAlert", "patient"): CLINICAL,
     ("treatment.PathwayTransition", "patient"): CLINICAL,
     ("treatment.TreatmentPlan", "patient"): CLINICAL,
     ("dosing.DosingSession", "patient"): CLINICAL,

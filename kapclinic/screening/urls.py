@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kapclinic.screening import views
+from kapclinic.screening import flag_alert_views, views
 
 app_name = "screening"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("<id:pk>/screening/save/", views.save, name="save"),
     path("<id:pk>/screening/sign/", views.sign, name="sign"),
     path("<id:pk>/screening/amend/", views.amend, name="amend"),
+    path(
+        "<id:pk>/safety-alerts/<id:alert_pk>/acknowledge/",
+        flag_alert_views.acknowledge,
+        name="acknowledge_flag_alert",
+    ),
 ]

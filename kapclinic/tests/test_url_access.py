@@ -42,6 +42,7 @@ from kapclinic.patients.models import CareTeamMember, Contact, Medication
 from kapclinic.scheduling.manage_links import make_token
 from kapclinic.scheduling.models import Appointment, AppointmentType
 from kapclinic.scheduling.tests.helpers import make_appointment
+from kapclinic.screening.models import SafetyFlagAlert
 from kapclinic.test import Cast, login
 from kapclinic.tests.urlwalk import iter_patterns
 from kapclinic.treatment.models import Protocol, TreatmentPlan
@@ -178,6 +179,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "screening:save": row("405"),
     "screening:sign": row("405"),
     "screening:amend": row("405"),
+    "screening:acknowledge_flag_alert": row("405"),
     # Intake: the patient's own (open to them: the walk's public-booking links book the
     # cast's patient an initial consultation); the care team reads it.
     "intake:overview": PATIENT_ONLY,
@@ -469,6 +471,20 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
 
         return {"pk": make_session(cast).pk}
 
+    def flag_alert() -> dict[str, Any]:
+        found = SafetyFlagAlert.objects.filter(patient=patient, acknowledged_at=None).first()
+        if found is None:
+            found = SafetyFlagAlert.objects.create(
+                patient=patient,
+                code="interaction:maoi",
+                level="relative",
+                reason="Takes an MAO inhibitor.",
+                medication=Medication.objects.create(
+                    patient=patient, name="Phenelzine", drug_class="maoi"
+                ),
+            )
+        return {"pk": patient.pk, "alert_pk": found.pk}
+
     post_only = {"pk": 1}
     return {
         "treatment:protocol_edit": lambda: {"pk": protocol().pk},
@@ -552,6 +568,7 @@ def _url_kwargs(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "screening:save": lambda: by_patient,
         "screening:sign": lambda: by_patient,
         "screening:amend": lambda: by_patient,
+        "screening:acknowledge_flag_alert": flag_alert,
         "clinics:site": lambda: {"pk": cast.site.pk},
         "clinics:site_edit": lambda: {"pk": cast.site.pk},
         "clinics:site_settings": lambda: {"pk": cast.site.pk},

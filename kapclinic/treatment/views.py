@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 from kapclinic.accounts.access import current_user
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
+from kapclinic.patients.access import visible_patients
+from kapclinic.screening.flag_alerts import open_alerts_for
 from kapclinic.treatment.access import require_board_user
 from kapclinic.treatment.board import build_board
 
@@ -26,4 +28,7 @@ def board(request: HttpRequest) -> HttpResponse:
         detail={"view": "pathway_board"},
     )
     total = sum(len(column.patients) for column in columns)
-    return render(request, "treatment/board.html", {"columns": columns, "total": total})
+    # New safety flags first: a patient whose treatment is under way needs a look.
+    flag_alerts = open_alerts_for(visible_patients(user, clinical=True))
+    context = {"columns": columns, "total": total, "flag_alerts": flag_alerts}
+    return render(request, "treatment/board.html", context)

@@ -18,9 +18,9 @@ from kapclinic.test import make_patient
 # and for clinical readers measurements, conditions, medications, allergies (4 or 8),
 # plus the outcomes panel: site settings, scores, open risk alerts (3), and the
 # consent and preparation panel: plan, forms, course start and consents; course start
-# and preparations (6).
+# and preparations (6), and the open safety-flag alerts with their next dose (1).
 LIST_QUERIES = 3 + 5 + 1 + 4
-CHART_QUERIES = 3 + 5 + 1 + 8 + 3 + 6
+CHART_QUERIES = 3 + 5 + 1 + 8 + 3 + 6 + 1
 FRONT_DESK_CHART_QUERIES = 3 + 5 + 1 + 4
 
 

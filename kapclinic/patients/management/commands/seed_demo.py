@@ -21,6 +21,7 @@ from kapclinic.patients.demo import build_demo_clinic, sign_in_lines
 from kapclinic.preparation.demo import build_demo_preparations
 from kapclinic.scheduling.demo import build_demo_schedule
 from kapclinic.screening.demo import build_demo_screenings
+from kapclinic.screening.flag_alert_demo import build_demo_flag_alerts
 from kapclinic.treatment.demo import build_demo_plans
 
 
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         questionnaires = build_demo_schedules(list(clinic.sites.values()))
         journals = build_demo_journals(list(clinic.sites.values()), seed=options["seed"])
         histories = build_demo_histories(seed=options["seed"])
+        flag_alerts = build_demo_flag_alerts()
         # Last: the demo builders write scores, visits and plans directly, not through
         # the actions that keep the outcome summary current.
         refresh_summary(None)
@@ -96,6 +98,7 @@ class Command(BaseCommand):
             f"scheduled questionnaires: {questionnaires.created} created; "
             f"journal entries: {journals} created; dosing sessions: {dosing} created; "
             f"score histories: {histories.patients} patients, {histories.scores} scores "
+            f"safety-flag alerts: {flag_alerts} created "
             f"({elapsed:.1f} s)."
         )
         if not options["quiet"]:
