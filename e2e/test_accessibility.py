@@ -241,8 +241,18 @@ def test_intake_pages(axe_page: Page, live_server, cast):
 
     at_consultation(cast.patient, cast.prescriber)
     filled_intake(cast.patient)
+    # Baseline questionnaires in every state: answered (critical: crisis resources on
+    # the overview), waiting (its questionnaire page), not asked yet (a button).
+    from kapclinic.intake.actions import ask_baseline
+    from kapclinic.outcomes.actions import submit
+
+    phq9 = ask_baseline(cast.patient, "phq9", actor=cast.patient_user)
+    submit(actor=cast.patient_user, patient=cast.patient, instrument="phq9", answers=[1] * 9,
+           assignment=phq9)  # fmt: skip
+    gad7 = ask_baseline(cast.patient, "gad7", actor=cast.patient_user)
     enter_password(axe_page, live_server.url, cast.patient_user)
     pages = ["/patients/me/intake/", *(f"/patients/me/intake/{s.code}/" for s in SECTIONS)]
+    pages.append(f"/outcomes/me/questionnaires/{gad7.pk}/")
     assert problems_on(axe_page, live_server.url, pages) == {}
     filled_intake(cast.patient, submit=True)
     assert problems_on(axe_page, live_server.url, ["/patients/me/intake/"]) == {}

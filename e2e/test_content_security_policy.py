@@ -247,9 +247,16 @@ def test_intake_pages_break_no_policy_rule(page: Page, live_server, cast):
 
     at_consultation(cast.patient, cast.prescriber)
     filled_intake(cast.patient)
+    from kapclinic.intake.actions import ask_baseline
+
+    gad7 = ask_baseline(cast.patient, "gad7", actor=cast.patient_user)
     messages = _collect_console(page)
     enter_password(page, live_server.url, cast.patient_user)
-    for path in ["/patients/me/intake/", *(f"/patients/me/intake/{s.code}/" for s in SECTIONS)]:
+    for path in [
+        "/patients/me/intake/",
+        *(f"/patients/me/intake/{s.code}/" for s in SECTIONS),
+        f"/outcomes/me/questionnaires/{gad7.pk}/",
+    ]:
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     filled_intake(cast.patient, submit=True)

@@ -137,6 +137,9 @@ def test_an_expired_one_is_reopened_with_its_draft(patient_client: Client, cast:
     assert response["Location"] == reverse("outcomes:answer", args=[assignment.pk])
     assignment.refresh_from_db()
     assert assignment.is_open() and assignment.draft == {"1": "2"}
+    reopened = AuditEvent.objects.filter(object_type="outcomes.questionnaireassignment")
+    steps = [row.detail.get("step") for row in reopened.order_by("id")]
+    assert steps == ["baseline", None, "baseline_reopen"]  # asked, draft saved, reopened
     page = patient_client.get(response["Location"]).content.decode()
     assert 'value="2" id="id_item_1_2" checked' in page
 
