@@ -61,7 +61,15 @@ def build_demo_schedules(sites: list[Site]) -> DemoSchedules:
 
 
 def _candidates(sites: list[Site]) -> QuerySet[Patient]:
-    return schedule_plan.candidates().filter(site__in=sites).select_related("site").order_by("pk")
+    # Portal account holders only: the score histories seeded after this step add
+    # past doses to patients without one, so planning those here would let a second
+    # seed_demo find new occasions (the demo must be idempotent).
+    return (
+        schedule_plan.candidates()
+        .filter(site__in=sites, user__isnull=False)
+        .select_related("site")
+        .order_by("pk")
+    )
 
 
 def _personalise(candidates: list[Patient]) -> None:
