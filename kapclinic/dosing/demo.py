@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kapclinic.accounts.models import User
 from kapclinic.clinics.models import Chair, Site
+from kapclinic.dosing.demo_plans import seeded_protocol, signed_demo_plan
 from kapclinic.dosing.models import (
     Administration,
     DischargeAssessment,
@@ -34,7 +35,7 @@ from kapclinic.dosing.monitoring import alerts_for
 from kapclinic.dosing.readings import VITAL_FIELDS, site_thresholds
 from kapclinic.patients.models import PathwayStage, Patient
 from kapclinic.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType, TypeCode
-from kapclinic.treatment.models import DoseBasis, Drug, PlanStatus, Protocol, Route, TreatmentPlan
+from kapclinic.treatment.models import PlanStatus, Protocol, Route, TreatmentPlan
 
 S = SessionState
 NORMAL: dict[str, Any] = {
@@ -98,7 +99,7 @@ def build_demo_dosing(site: Site, staff: dict[str, User]) -> int:
     if kind is None or not chairs or not patients or not clinicians:
         return 0
     nurse, prescriber = staff["nurse"], staff["prescriber"]
-    protocol = _protocol(site)
+    protocol = seeded_protocol(site, Route.IV)
     now = timezone.now().replace(second=0, microsecond=0)
     created = 0
     used_patients: set[int] = set()
@@ -113,31 +114,6 @@ def build_demo_dosing(site: Site, staff: dict[str, User]) -> int:
         _session(stage, appointment, patient, protocol, nurse, prescriber, now)
         created += 1
     return created
-
-
-def _protocol(site: Site) -> Protocol:
-    # The site's own protocol for the route (seeded with the defaults), else a demo one.
-    seeded = Protocol.objects.filter(site=site, route=Route.IV).order_by("pk").first()
-    protocol = (
-        seeded
-        or Protocol.objects.get_or_create(
-            site=site,
-            route=Route.IV,
-            name="IV ketamine 0.5 mg/kg over 40 minutes",
-            defaults={
-                "drug": Drug.KETAMINE,
-                "dose_basis": DoseBasis.PER_KG,
-                "usual_dose": Decimal("0.5"),
-                "max_dose_mg": Decimal("80"),
-                "infusion_minutes": 40,
-                "sessions_in_course": 6,
-                "min_days_between_doses": 1,
-                "max_doses_per_week": 3,
-                "review_after_sessions": 6,
-            },
-        )[0]
-    )
-    return protocol
 
 
 def _busy(field: str, pk: int, start: dt.datetime, end: dt.datetime) -> bool:
@@ -188,6 +164,8 @@ def _place(
 def _plan(
     patient: Patient, protocol: Protocol, prescriber: User, now: dt.datetime
 ) -> TreatmentPlan:
+    """The patient's signed plan in force (whatever its route: the demo floor shows the
+    chair, not the drug), else a new IV one from the seeded protocol."""
     signed = (
         TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.SIGNED)
         .order_by("-version")
@@ -195,26 +173,8 @@ def _plan(
     )
     if signed is not None:
         return signed
-    version = TreatmentPlan.objects.filter(patient=patient).count() + 1
-    return TreatmentPlan.objects.create(
-        patient=patient,
-        protocol=protocol,
-        version=version,
-        status=PlanStatus.SIGNED,
-        route=Route.IV,
-        drug=Drug.KETAMINE,
-        dose_mg=Decimal("35.00"),
-        dose_per_kg=Decimal("0.5"),
-        weight_kg=Decimal("70.0"),
-        weight_measured_at=now - dt.timedelta(days=5),
-        max_dose_mg=protocol.max_dose_mg,
-        infusion_minutes=40,
-        sessions_planned=6,
-        min_days_between_doses=1,
-        max_doses_per_week=3,
-        created_by=prescriber,
-        signed_by=prescriber,
-        signed_at=now - dt.timedelta(days=5),
+    return signed_demo_plan(
+        patient, protocol, prescriber=prescriber, signed_at=now - dt.timedelta(days=5)
     )
 
 

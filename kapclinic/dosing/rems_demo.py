@@ -13,12 +13,13 @@ from django.db import transaction
 
 from kapclinic.accounts.models import Role, User
 from kapclinic.clinics.models import Site
+from kapclinic.dosing.demo_plans import seeded_protocol, signed_demo_plan
 from kapclinic.dosing.device_tokens import PREFIX_SHOWN, DeviceToken, digest, new_token
 from kapclinic.dosing.models import Administration, DosingSession, SessionState, VitalReading
 from kapclinic.dosing.rems import rems_facts
 from kapclinic.dosing.rems_models import RemsForm
 from kapclinic.scheduling.models import Appointment, TypeCode
-from kapclinic.treatment.models import DoseBasis, Drug, PlanStatus, Protocol, Route, TreatmentPlan
+from kapclinic.treatment.models import Drug, Route
 
 DEMO_MONITOR = "Chair 1 monitor (demo)"
 DEMO_LOT = "ESK-DEMO-2611"
@@ -52,53 +53,15 @@ def build_demo_rems(site: Site) -> int:
     prescriber = User.objects.filter(role=Role.PRESCRIBER, sites=site, is_active=True).first()
     if appointment is None or nurse is None or prescriber is None:
         return 0
-    # The site's own protocol for the route (seeded with the defaults), else a demo one.
-    seeded = Protocol.objects.filter(site=site, route=Route.INTRANASAL).order_by("pk").first()
-    protocol = (
-        seeded
-        or Protocol.objects.get_or_create(
-            site=site,
-            route=Route.INTRANASAL,
-            name="Esketamine 56 mg, then 56 or 84 mg",
-            defaults={
-                "drug": Drug.ESKETAMINE,
-                "dose_basis": DoseBasis.FIXED,
-                "usual_dose": Decimal("56"),
-                "max_dose_mg": Decimal("84"),
-                "sessions_in_course": 8,
-                "min_days_between_doses": 2,
-                "max_doses_per_week": 2,
-                "review_after_sessions": 8,
-            },
-        )[0]
-    )
     patient = appointment.patient
     start = appointment.start
-    version = TreatmentPlan.objects.filter(patient=patient).count() + 1
     # The esketamine plan replaces the plan in force, as a new signed version would.
-    previous = (
-        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.SIGNED)
-        .order_by("-version")
-        .first()
-    )
-    if previous is not None:
-        TreatmentPlan.objects.filter(pk=previous.pk).update(status=PlanStatus.SUPERSEDED)
-    plan = TreatmentPlan.objects.create(
-        patient=patient,
-        protocol=protocol,
-        version=version,
-        supersedes=previous,
-        status=PlanStatus.SIGNED,
-        route=Route.INTRANASAL,
-        drug=Drug.ESKETAMINE,
-        dose_mg=Decimal("56"),
-        max_dose_mg=Decimal("84"),
-        sessions_planned=8,
-        min_days_between_doses=2,
-        max_doses_per_week=2,
-        created_by=prescriber,
-        signed_by=prescriber,
+    plan = signed_demo_plan(
+        patient,
+        seeded_protocol(site, Route.INTRANASAL),
+        prescriber=prescriber,
         signed_at=start - dt.timedelta(days=3),
+        replace_in_force=True,
     )
     first = start + dt.timedelta(minutes=15)
     session = DosingSession.objects.create(
@@ -145,7 +108,7 @@ def build_demo_rems(site: Site) -> int:
     RemsForm.objects.create(
         session=session,
         status=RemsForm.Status.COMPLETED,
-        first_treatment=version == 1,
+        first_treatment=plan.version == 1,
         rems_enrolled_on=(start - dt.timedelta(days=10)).date(),
         ready_to_leave_at=first + dt.timedelta(minutes=125),
         vitals_ok_before_dosing=True,

@@ -1,50 +1,32 @@
-"""Dosing sessions made directly for tests: a seeded protocol, a signed plan, a dosing
-appointment on a monitored chair, and the session in the state the test needs."""
+"""Dosing sessions made directly for tests: the site's seeded IV protocol, a signed plan
+(made as the dosing demos make theirs), a dosing appointment on a monitored chair,
+and the session in the state the test needs."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils import timezone
 
 from kapclinic.clinics.models import Chair, Room
+from kapclinic.dosing.demo_plans import signed_demo_plan
 from kapclinic.dosing.models import DosingSession, SessionState
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.models import Appointment, AppointmentType, Resource, TypeCode
 from kapclinic.test import Cast
-from kapclinic.treatment.models import (
-    DoseBasis,
-    Drug,
-    PlanStatus,
-    Protocol,
-    Route,
-    TreatmentPlan,
-)
+from kapclinic.treatment.models import PlanStatus, Protocol, Route, TreatmentPlan
+from kapclinic.treatment.protocols import seed_default_protocols
 
 
-def make_iv_protocol(cast: Cast) -> Protocol:
-    protocol, _ = Protocol.objects.get_or_create(
-        site=cast.site,
-        route=Route.IV,
-        name="IV ketamine 0.5 mg/kg over 40 minutes",
-        defaults={
-            "drug": Drug.KETAMINE,
-            "dose_basis": DoseBasis.PER_KG,
-            "usual_dose": Decimal("0.5"),
-            "max_dose_mg": Decimal("80"),
-            "infusion_minutes": 40,
-            "sessions_in_course": 6,
-            "min_days_between_doses": 1,
-            "max_doses_per_week": 3,
-            "review_after_sessions": 6,
-        },
-    )
-    return protocol
+def seeded_iv_protocol(cast: Cast) -> Protocol:
+    """The site's IV protocol from the seeded defaults (seeded here if missing)."""
+    seed_default_protocols(cast.site, actor=None)
+    return Protocol.objects.filter(site=cast.site, route=Route.IV).order_by("pk")[0]
 
 
 def make_signed_plan(cast: Cast, patient: Patient | None = None) -> TreatmentPlan:
-    """The patient's signed IV plan in force, made (as a new version) if there is none."""
+    """The patient's signed IV plan in force, else a new signed version following the
+    seeded IV protocol (0.5 mg/kg at 70 kg: 35 mg) that replaces the plan in force."""
     patient = patient or cast.patient
     current = (
         TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.SIGNED)
@@ -53,27 +35,12 @@ def make_signed_plan(cast: Cast, patient: Patient | None = None) -> TreatmentPla
     )
     if current is not None and current.route == Route.IV:
         return current
-    protocol = make_iv_protocol(cast)
-    now = timezone.now()
-    return TreatmentPlan.objects.create(
-        patient=patient,
-        protocol=protocol,
-        version=(TreatmentPlan.objects.filter(patient=patient).count() + 1),
-        status=PlanStatus.SIGNED,
-        route=Route.IV,
-        drug=Drug.KETAMINE,
-        dose_mg=Decimal("35.00"),
-        dose_per_kg=Decimal("0.5"),
-        weight_kg=Decimal("70.0"),
-        weight_measured_at=now - dt.timedelta(days=3),
-        max_dose_mg=protocol.max_dose_mg,
-        infusion_minutes=40,
-        sessions_planned=6,
-        min_days_between_doses=1,
-        max_doses_per_week=3,
-        created_by=cast.prescriber,
-        signed_by=cast.prescriber,
-        signed_at=now,
+    return signed_demo_plan(
+        patient,
+        seeded_iv_protocol(cast),
+        prescriber=cast.prescriber,
+        signed_at=timezone.now(),
+        replace_in_force=True,
     )
 
 
