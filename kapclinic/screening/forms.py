@@ -112,7 +112,10 @@ class ScreeningFactsForm(forms.Form):
         """Say on each field prefilled from the patient's intake where its answer came
         from, so the prescriber confirms it with the patient before relying on it."""
         for key in keys:
-            name = "trials_asked" if key == "antidepressant_trials" else key
+            name = {
+                "antidepressant_trials": "trials_asked",
+                "medication_classes": "medicines_asked",
+            }.get(key, key)
             if name in self.fields:
                 self.fields[name].help_text = INTAKE_NOTE
 

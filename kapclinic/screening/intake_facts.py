@@ -67,6 +67,11 @@ def facts_from_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
             value = _YES_NO.get(pregnancy.get(question, ""))
             if value is not None:
                 facts[question] = value
+    # "I take no medicines" answers the list as empty; listed medicines need the
+    # prescriber's classes, so they leave it open.
+    medicines = _section(answers, "medicines")
+    if medicines.get("no_medicines") and not CurrentMedicines.rows_of(dict(medicines)):
+        facts["medication_classes"] = []
     trials = _section(answers, "antidepressants")
     rows = AntidepressantTrials.rows_of(dict(trials))
     if rows:

@@ -44,9 +44,10 @@ def _page(
         # What the prescriber saved comes first, then what the record tells, and the
         # patient's intake fills only what both left open.
         known = facts_from_record(patient)
-        if listed and not known["medication_classes"]:
-            # The patient takes medicines the record does not hold yet: their classes
-            # are unknown until the prescriber classifies them, never "none".
+        if not known["medication_classes"]:
+            # No current medicine on the record is not an answer (nobody may have
+            # asked yet), and medicines the patient listed need their classes: the
+            # prescriber answers, or the intake's "I take no medicines" does.
             known["medication_classes"] = None
         if draft is not None:
             known = {**known, **{k: v for k, v in draft.facts.items() if v is not None}}

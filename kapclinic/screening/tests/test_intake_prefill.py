@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.test import Client
 
 from kapclinic.intake import actions as intake_actions
-from kapclinic.intake.tests.helpers import at_consultation, filled_intake
+from kapclinic.intake.sections import BY_CODE
+from kapclinic.intake.tests.helpers import as_query, at_consultation, filled_intake
 from kapclinic.patients.models import Condition
 from kapclinic.screening import actions
 from kapclinic.screening.forms import INTAKE_NOTE
@@ -49,6 +50,32 @@ def test_pregnancy_that_might_apply_uses_the_answers() -> None:
     assert facts_from_answers({"antidepressants": {"no_trials": True}}) == {
         "antidepressant_trials": []
     }
+
+
+def test_no_medicines_in_the_intake_answers_the_list_as_empty() -> None:
+    assert facts_from_answers({"medicines": {"no_medicines": True}}) == {"medication_classes": []}
+    # A listed medicine wins over a stray tick: its class is the prescriber's to give.
+    listed = {"no_medicines": True, "med_1_name": "Sertraline", "med_1_dose": "50 mg"}
+    assert "medication_classes" not in facts_from_answers({"medicines": listed})
+
+
+def test_an_empty_medicine_list_on_the_record_is_not_asked_none(client: Client, cast: Cast) -> None:
+    # No intake and no medicines recorded: nobody has asked, so the question is open.
+    at_consultation(cast.patient, cast.prescriber)
+    form = login(client, cast.prescriber).get(url(cast)).context["facts_form"]
+    assert form.initial["medicines_asked"] == ""
+    # The patient's intake says "I take no medicines": answered, and marked as theirs.
+    intake = filled_intake(cast.patient)
+    section = BY_CODE["medicines"](as_query({"no_medicines": "on"}))
+    assert section.is_valid(), section.errors
+    intake_actions.save_section(
+        intake, "medicines", section.valid_values(), actor=cast.patient_user
+    )
+    intake_actions.submit_intake(intake, actor=cast.patient_user)
+    form = client.get(url(cast)).context["facts_form"]
+    assert form.initial["medicines_asked"] == "asked"
+    assert form.initial["medication_classes"] == []
+    assert form.fields["medicines_asked"].help_text == INTAKE_NOTE
 
 
 def test_the_page_prefills_and_marks_what_came_from_the_intake(client: Client, cast: Cast) -> None:
