@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from kapclinic.accounts.models import User
-from kapclinic.patients.models import Patient
+from kapclinic.patients.models import Contact, Patient
 from kapclinic.preparation.checklist import PATIENT_ITEMS, STAFF_ITEMS
 from kapclinic.preparation.models import Preparation
 
@@ -27,6 +27,16 @@ FILLED = {
 
 
 def completed_preparation(patient: Patient, *, actor: User) -> Preparation:
+    if not patient.contacts.filter(is_emergency=True).exists():
+        # Readiness also needs an emergency contact: the safety plan's first person.
+        Contact.objects.create(
+            patient=patient,
+            name=FILLED["contact1_name"],
+            relationship=Contact.Relationship.SIBLING,
+            phone=FILLED["contact1_phone"],
+            is_emergency=True,
+            can_escort=True,
+        )
     now = timezone.now()
     return Preparation.objects.create(
         patient=patient,

@@ -29,7 +29,7 @@ COURSE_STAGES = frozenset(
         PathwayStage.MAINTENANCE,
     }
 )
-STEPS_AFTER_THE_PLAN = frozenset({"consent", "preparation", "stage"})
+STEPS_AFTER_THE_PLAN = frozenset({"consent", "preparation", "contact", "stage"})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ Steps, each named in words clinic staff read when missing:
   version of the form for the plan's route (`consent.status`);
 - preparation done: a therapist marked the preparation of the current course
   complete (`preparation.status`); and the patient is in the dosing phase (or
-  maintenance), which marking it complete moves them to.
+  maintenance), which marking it complete moves them to;
+- an emergency contact on the record (docs/clinical-rules.md: needed before any
+  dosing session; the chart and the portal ask for one).
 The current course is what follows the latest exit or re-entry (found ineligible,
 withdrew, screened again, returned), so an old approval never carries over.
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kapclinic.consent.status import consent_problem
-from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.patients.models import Contact, PathwayStage, Patient
 from kapclinic.preparation.status import preparation_problem
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.pathway import stage_label
@@ -110,6 +112,8 @@ def dosing_readiness(patient: Patient, on_date: date) -> Readiness:
     preparation = preparation_problem(patient.pk)
     if preparation is not None:
         missing.append(MissingStep("preparation", preparation))
+    if not Contact.objects.filter(patient_id=patient.pk, is_emergency=True).exists():
+        missing.append(MissingStep("contact", "no emergency contact on the record"))
     if patient.stage not in DOSING_STAGES and not (
         patient.stage == PathwayStage.PREPARATION and preparation is not None
     ):

@@ -163,7 +163,12 @@ def test_next_dose_names_what_is_missing_on_its_day(cast: Cast, client: Client) 
     _dosing_visit(cast, soon)
     dose = next_dose(cast.patient)
     assert dose is not None and dose.start == soon and dose.kind == "IV ketamine session"
-    assert [step.step for step in dose.readiness.missing] == ["consent", "preparation", "stage"]
+    assert [step.step for step in dose.readiness.missing] == [
+        "consent",
+        "preparation",
+        "contact",
+        "stage",
+    ]
     login(client, cast.prescriber)
     page = client.get(reverse("treatment:timeline", kwargs={"pk": cast.patient.pk})).content
     assert "Not ready for dosing: consent" in page.decode()
@@ -212,7 +217,7 @@ def test_timeline_page_queries_stay_constant(cast: Cast, client: Client, time_ma
 # dosing visits among them), plus consents, preparations and the patient's saves (3),
 # and the next dosing visit with readiness on its day (1 + 8, as the dosing session's
 # pre-dose check reads it).
-TIMELINE_QUERIES = 28
+TIMELINE_QUERIES = 29
 
 
 def test_therapist_outside_the_care_team_gets_404(cast: Cast, client: Client) -> None:
