@@ -4,10 +4,9 @@ Only a patient with a portal account fills in an intake, so two demo patients ge
 portal sign-in here: one at the consultation stage half-way through their intake
 (`INTAKE_EMAIL`), and one in screening whose intake is sent (`INTAKE_SENT_EMAIL`),
 which the screening page prefills from, with two of its baseline questionnaires
-answered (through the real actions, so they are scored like any other) and one still
-outstanding. The main demo portal patient (in the dosing phase) has the intake they
-sent before their consultation. Idempotent: a patient who already has an intake is
-left alone.
+answered (scored by the outcomes instruments) and one still outstanding. The main
+demo portal patient (in the dosing phase) has the intake they sent before their
+consultation. Idempotent: a patient who already has an intake is left alone.
 """
 
 from __future__ import annotations
@@ -22,10 +21,11 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
-from kapclinic.intake.actions import ask_baseline
+from kapclinic.intake.baseline import ANSWER_WITHIN, key_for
 from kapclinic.intake.models import Intake
 from kapclinic.intake.sections import BY_CODE, MedicalHistory, MentalHealthHistory
-from kapclinic.outcomes import actions as outcomes_actions
+from kapclinic.outcomes.instruments import score
+from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse
 from kapclinic.patients.demo import DEMO_DOMAIN, DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL
 from kapclinic.patients.models import PathwayStage, Patient
 
@@ -171,7 +171,7 @@ def build_demo_intakes(*, seed: int = 1) -> int:
         if user is None:
             continue
         submitted_at = now - dt.timedelta(days=rng.randint(20, 60))
-        Intake.objects.create(
+        intake = Intake.objects.create(
             patient=patient,
             status=Intake.Status.SUBMITTED,
             answers=_answers(rng),
@@ -182,14 +182,38 @@ def build_demo_intakes(*, seed: int = 1) -> int:
         )
         created += 1
         if email == INTAKE_SENT_EMAIL:
-            _answer_baseline(patient, user)
+            _answer_baseline(intake, user)
     return created
 
 
-def _answer_baseline(patient: Patient, user: User) -> None:
-    patient.user = user  # given by `_portal_user` with an update of the row
+def _answer_baseline(intake: Intake, user: User) -> None:
+    """Rows as the intake's actions would leave them, without audit rows (the demo
+    writes none: it is not anyone's act)."""
+    assert intake.submitted_at is not None
     for code, answers in BASELINE_ANSWERS.items():
-        assignment = ask_baseline(patient, code, actor=user)
-        outcomes_actions.submit(
-            actor=user, patient=patient, instrument=code, answers=answers, assignment=assignment
+        asked = intake.submitted_at - dt.timedelta(hours=1)
+        answered = asked + dt.timedelta(minutes=10)
+        assignment = QuestionnaireAssignment.objects.create(
+            patient=intake.patient,
+            instrument=code,
+            due_at=asked,
+            expires_at=asked + ANSWER_WITHIN,
+            sent_at=asked,
+            created_at=asked,
+            completed_at=answered,
+            schedule_key=key_for(intake, code),
+        )
+        result = score(code, answers)
+        QuestionnaireResponse.objects.create(
+            patient=intake.patient,
+            instrument=code,
+            assignment=assignment,
+            answers=answers,
+            total=result.total,
+            severity=result.severity or "",
+            subscales=result.subscales,
+            flags=list(result.flags),
+            entered_by=QuestionnaireResponse.EnteredBy.PATIENT,
+            entered_by_user=user,
+            completed_at=answered,
         )
