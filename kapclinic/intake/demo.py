@@ -3,10 +3,9 @@
 Only a patient with a portal account fills in an intake, so two demo patients get a
 portal sign-in here: one at the consultation stage half-way through their intake
 (`INTAKE_EMAIL`), and one in screening whose intake is sent (`INTAKE_SENT_EMAIL`),
-which the screening page prefills from, with two of its baseline questionnaires
-answered (scored by the outcomes instruments) and one still outstanding. The main
-demo portal patient (in the dosing phase) has the intake they sent before their
-consultation. Idempotent: a patient who already has an intake is left alone.
+which the screening page prefills from. The main demo portal patient (in the dosing
+phase) has the intake they sent before their consultation. Idempotent: a patient
+who already has an intake is left alone.
 """
 
 from __future__ import annotations
@@ -21,11 +20,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
-from kapclinic.intake.baseline import ANSWER_WITHIN, key_for
 from kapclinic.intake.models import Intake
 from kapclinic.intake.sections import BY_CODE, MedicalHistory, MentalHealthHistory
-from kapclinic.outcomes.instruments import score
-from kapclinic.outcomes.models import QuestionnaireAssignment, QuestionnaireResponse
 from kapclinic.patients.demo import DEMO_DOMAIN, DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL
 from kapclinic.patients.models import PathwayStage, Patient
 
@@ -47,9 +43,6 @@ TRIALS = (
     ("Venlafaxine", "150 mg", "12", "side_effects"),
     ("Mirtazapine", "30 mg", "6", "partial"),
 )
-# Baseline answers of the sent intake: moderate depression and anxiety, item 9 "not
-# at all" (a demo that raised a risk alert on every seed would drown the real ones).
-BASELINE_ANSWERS = {"phq9": [2, 2, 1, 2, 1, 2, 1, 1, 0, 1], "gad7": [2, 1, 2, 1, 1, 2, 1]}
 GOALS = (
     "To get out of bed in the morning without dread, and to enjoy time with my kids again.",
     "I want the constant heaviness to lift enough that I can go back to work.",
@@ -171,7 +164,7 @@ def build_demo_intakes(*, seed: int = 1) -> int:
         if user is None:
             continue
         submitted_at = now - dt.timedelta(days=rng.randint(20, 60))
-        intake = Intake.objects.create(
+        Intake.objects.create(
             patient=patient,
             status=Intake.Status.SUBMITTED,
             answers=_answers(rng),
@@ -181,39 +174,4 @@ def build_demo_intakes(*, seed: int = 1) -> int:
             submitted_by=user,
         )
         created += 1
-        if email == INTAKE_SENT_EMAIL:
-            _answer_baseline(intake, user)
     return created
-
-
-def _answer_baseline(intake: Intake, user: User) -> None:
-    """Rows as the intake's actions would leave them, without audit rows (the demo
-    writes none: it is not anyone's act)."""
-    assert intake.submitted_at is not None
-    for code, answers in BASELINE_ANSWERS.items():
-        asked = intake.submitted_at - dt.timedelta(hours=1)
-        answered = asked + dt.timedelta(minutes=10)
-        assignment = QuestionnaireAssignment.objects.create(
-            patient=intake.patient,
-            instrument=code,
-            due_at=asked,
-            expires_at=asked + ANSWER_WITHIN,
-            sent_at=asked,
-            created_at=asked,
-            completed_at=answered,
-            schedule_key=key_for(intake, code),
-        )
-        result = score(code, answers)
-        QuestionnaireResponse.objects.create(
-            patient=intake.patient,
-            instrument=code,
-            assignment=assignment,
-            answers=answers,
-            total=result.total,
-            severity=result.severity or "",
-            subscales=result.subscales,
-            flags=list(result.flags),
-            entered_by=QuestionnaireResponse.EnteredBy.PATIENT,
-            entered_by_user=user,
-            completed_at=answered,
-        )
