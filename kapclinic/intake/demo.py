@@ -3,11 +3,9 @@
 Only a patient with a portal account fills in an intake, so two demo patients get a
 portal sign-in here: one at the consultation stage half-way through their intake
 (`INTAKE_EMAIL`), and one in screening whose intake is sent (`INTAKE_SENT_EMAIL`),
-which the screening page prefills from, with two of its baseline questionnaires
-answered (through the real actions, so they are scored like any other) and one still
-outstanding. The main demo portal patient (in the dosing phase) has the intake they
-sent before their consultation. Idempotent: a patient who already has an intake is
-left alone.
+which the screening page prefills from. The main demo portal patient (in the dosing
+phase) has the intake they sent before their consultation. Idempotent: a patient
+who already has an intake is left alone.
 """
 
 from __future__ import annotations
@@ -22,10 +20,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role, User
-from kapclinic.intake.actions import ask_baseline
 from kapclinic.intake.models import Intake
 from kapclinic.intake.sections import BY_CODE, MedicalHistory, MentalHealthHistory
-from kapclinic.outcomes import actions as outcomes_actions
 from kapclinic.patients.demo import DEMO_DOMAIN, DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL
 from kapclinic.patients.models import PathwayStage, Patient
 
@@ -47,9 +43,6 @@ TRIALS = (
     ("Venlafaxine", "150 mg", "12", "side_effects"),
     ("Mirtazapine", "30 mg", "6", "partial"),
 )
-# Baseline answers of the sent intake: moderate depression and anxiety, item 9 "not
-# at all" (a demo that raised a risk alert on every seed would drown the real ones).
-BASELINE_ANSWERS = {"phq9": [2, 2, 1, 2, 1, 2, 1, 1, 0, 1], "gad7": [2, 1, 2, 1, 1, 2, 1]}
 GOALS = (
     "To get out of bed in the morning without dread, and to enjoy time with my kids again.",
     "I want the constant heaviness to lift enough that I can go back to work.",
@@ -181,15 +174,4 @@ def build_demo_intakes(*, seed: int = 1) -> int:
             submitted_by=user,
         )
         created += 1
-        if email == INTAKE_SENT_EMAIL:
-            _answer_baseline(patient, user)
     return created
-
-
-def _answer_baseline(patient: Patient, user: User) -> None:
-    patient.user = user  # given by `_portal_user` with an update of the row
-    for code, answers in BASELINE_ANSWERS.items():
-        assignment = ask_baseline(patient, code, actor=user)
-        outcomes_actions.submit(
-            actor=user, patient=patient, instrument=code, answers=answers, assignment=assignment
-        )

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 
 from kapclinic.intake.access import progress
-from kapclinic.intake.baseline import questionnaire_steps
 from kapclinic.intake.demo import INTAKE_EMAIL, INTAKE_SENT_EMAIL
 from kapclinic.intake.models import Intake
 from kapclinic.patients.models import PathwayStage
@@ -26,14 +25,6 @@ def test_seed_demo_adds_a_half_way_and_sent_intakes() -> None:
     sent = Intake.objects.get(patient__user__email=INTAKE_SENT_EMAIL)
     assert sent.patient.stage == PathwayStage.SCREENING
     assert sent.is_submitted and all(state.done for state in progress(sent))
-    steps = questionnaire_steps(sent.patient, sent)
-    assert [(step.instrument, step.done) for step in steps] == [
-        ("phq9", True),
-        ("gad7", True),
-        ("cssrs_screen", False),
-    ]
-    assert not steps[0].at_risk and steps[0].response is not None
-    assert steps[0].response.severity == "moderate"
     # Idempotent: a second run adds none.
     call_command("seed_demo", patients=30, quiet=True, stdout=StringIO())
     assert Intake.objects.count() == 3
