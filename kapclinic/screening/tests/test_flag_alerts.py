@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kapclinic.accounts.models import Role
-from kapclinic.audit.models import AuditAction, AuditEvent
+from kapclinic.audit.models import AuditAction, AuditEvent, BreakGlassGrant
 from kapclinic.outcomes.tests.history import dosing_appointment
 from kapclinic.patients import actions
 from kapclinic.patients.models import CareTeamMember, PathwayStage, Patient
@@ -260,3 +260,26 @@ def test_no_next_dose_beyond_seven_days(cast: Cast) -> None:
     )
     (found,) = open_alerts(cast.patient)
     assert found.next_dose is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("stage", sorted(ALERT_STAGES))
+def test_every_stage_after_the_decision_to_treat_alerts(cast: Cast, stage: str) -> None:
+    at_stage(cast.patient, stage)
+    actions.add_medication(actor=cast.prescriber, patient=cast.patient, data=MAOI)
+    assert SafetyFlagAlert.objects.filter(code="interaction:maoi").count() == 1
+
+
+def test_alert_raised_under_break_glass_is_flagged_with_the_grant(cast: Cast) -> None:
+    at_stage(cast.patient, PathwayStage.DOSING)
+    grant = BreakGlassGrant.objects.create(
+        user=cast.therapist,
+        patient=cast.patient,
+        reason="Covering for the care team during an emergency call.",
+        expires_at=timezone.now() + dt.timedelta(minutes=60),
+    )
+    actions.add_medication(actor=cast.therapist, patient=cast.patient, data=MAOI)
+    row = AuditEvent.objects.get(object_type="screening.safetyflagalert")
+    assert row.flagged and row.detail["grant_id"] == grant.pk
+    # The therapist is not on the care team, so cannot acknowledge it either.
+    with pytest.raises(PermissionDenied):
+        acknowledge_flag_alert(actor=cast.therapist, alert=SafetyFlagAlert.objects.get())
