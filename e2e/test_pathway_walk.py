@@ -245,6 +245,17 @@ def _patient_sends_the_intake(page: Page) -> None:
 
 
 def _prescriber_signs_an_eligible_screening(page: Page, base: str) -> None:
+    # Allergies first: treatment is approved only once they have been asked about.
+    page.goto(f"{base}/pathway/")
+    page.get_by_role("link", name="Ient, Pat").click()
+    expect(page.get_by_text("Allergies not asked yet.")).to_be_visible()
+    allergies = page.locator("article").filter(
+        has=page.locator("header", has_text=re.compile(r"^Allergies"))
+    )
+    allergies.get_by_role("link", name="Add").click()
+    page.get_by_label(re.compile(r"^No known drug allergies")).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Allergies updated.")).to_be_visible()
     _chart(page, base, "Screening")
     expect(page.get_by_role("heading", name="From the patient's intake")).to_be_visible()
     expect(page.get_by_text("Sertraline · 150 mg · 10 weeks · It did not help")).to_be_visible()

@@ -22,7 +22,7 @@ from kapclinic.clinics.models import SiteSettings
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes.summary import refresh_summary
 from kapclinic.patients.access import AccessBasis, clinical_write_basis
-from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.patients.models import AllergyStatus, PathwayStage, Patient
 from kapclinic.screening import rules
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.treatment import actions as pathway
@@ -147,6 +147,17 @@ def sign_screening(
     locked = ScreeningRecord.objects.select_for_update().get(pk=screening.pk)
     if locked.is_signed:
         raise ScreeningError("This screening is already signed.")
+    if (
+        decision == ScreeningRecord.Decision.ELIGIBLE
+        and Patient.objects.filter(pk=patient.pk, allergy_status=AllergyStatus.NOT_ASKED).exists()
+    ):
+        # Ketamine or esketamine hypersensitivity rules treatment out (esketamine
+        # label), so treatment is approved only once allergies have been asked about.
+        raise ScreeningError(
+            "Record the patient's allergies, or that they have no known drug allergies, "
+            "before approving treatment.",
+            field="decision",
+        )
     outcome = evaluate(locked, patient)
     override = decision != outcome.outcome
     if override and not reason:

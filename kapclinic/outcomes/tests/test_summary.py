@@ -24,6 +24,7 @@ from kapclinic.outcomes.tests.history import (
     make_plan,
     make_protocol,
 )
+from kapclinic.patients.actions import record_no_known_allergies
 from kapclinic.patients.merge import merge_records
 from kapclinic.patients.models import CareTeamMember, PathwayStage, Patient
 from kapclinic.patients.tests.test_merge import make_duplicate
@@ -267,6 +268,7 @@ def test_drafting_and_discarding_the_first_plan_refresh_the_summary(cast: Cast) 
 def test_signing_a_screening_refreshes_the_indication(cast: Cast) -> None:
     patient = _cared_for(cast)
     walk_to(patient, PathwayStage.SCREENING, actor=cast.prescriber)
+    record_no_known_allergies(actor=cast.prescriber, patient=patient)
     draft = screening.start_screening(
         patient, actor=cast.prescriber, facts=clear_facts(indication="ptsd")
     )

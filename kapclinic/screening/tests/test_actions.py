@@ -8,12 +8,20 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kapclinic.audit.models import AuditEvent
-from kapclinic.patients.models import PathwayStage, Patient
+from kapclinic.patients.models import AllergyStatus, PathwayStage, Patient
 from kapclinic.screening import actions, rules
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.test import Cast
 from kapclinic.treatment.models import PathwayTransition
 from kapclinic.treatment.walk import walk_to
+
+
+@pytest.fixture(autouse=True)
+def _allergies_asked(cast: Cast) -> None:
+    # Treatment is approved only once allergies have been asked about (tested in
+    # test_allergy_rule.py); these tests start from a patient who was asked.
+    Patient.objects.filter(pk=cast.patient.pk).update(allergy_status=AllergyStatus.NONE_KNOWN)
+    cast.patient.refresh_from_db()
 
 
 def clear_facts(**changes: Any) -> dict[str, Any]:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from kapclinic.patients.models import Medication, PathwayStage, Patient
+from kapclinic.patients.models import AllergyStatus, Medication, PathwayStage, Patient
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.test import Cast, login
 from kapclinic.treatment.walk import walk_to
+
+
+@pytest.fixture(autouse=True)
+def _allergies_asked(cast: Cast) -> None:
+    # Treatment is approved only once allergies have been asked about (tested in
+    # test_allergy_rule.py); these tests start from a patient who was asked.
+    Patient.objects.filter(pk=cast.patient.pk).update(allergy_status=AllergyStatus.NONE_KNOWN)
+    cast.patient.refresh_from_db()
 
 
 def url(cast: Cast, step: str = "") -> str:
