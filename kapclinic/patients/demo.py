@@ -30,6 +30,7 @@ from kapclinic.content.models import Article
 from kapclinic.patients import demo_catalogue as cat
 from kapclinic.patients.models import (
     Allergy,
+    AllergyStatus,
     BodyMeasurement,
     CareTeamMember,
     Condition,
@@ -342,6 +343,19 @@ class _PatientFactory:
                 related.setdefault(type(row), []).append(row)
         for model in (Contact, BodyMeasurement, Condition, Medication, Allergy, CareTeamMember):
             model.objects.bulk_create(related.get(model, []), batch_size=2000)
+        # Allergies are asked at the consultation, before screening (a screening cannot
+        # approve treatment while they are "not asked yet"): after it, a patient has
+        # either allergies on file or none known.
+        with_allergies = {row.patient_id for row in related.get(Allergy, [])}
+        asked = [
+            p.pk
+            for p, _ in built
+            if p.stage not in (PathwayStage.ENQUIRY, PathwayStage.CONSULTATION)
+        ]
+        Patient.objects.filter(pk__in=with_allergies).update(allergy_status=AllergyStatus.RECORDED)
+        Patient.objects.filter(pk__in=asked).exclude(pk__in=with_allergies).update(
+            allergy_status=AllergyStatus.NONE_KNOWN
+        )
 
     def _patient(self, index: int) -> tuple[Patient, random.Random]:
         rng = random.Random(f"kapclinic-demo:{self.seed}:{index}")  # noqa: S311 - not security

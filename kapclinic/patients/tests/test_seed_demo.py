@@ -17,6 +17,7 @@ from kapclinic.outcomes.models import RiskAlert
 from kapclinic.patients.demo import DEMO_PASSWORD, MRN_PREFIX, PORTAL_EMAIL, STAFF
 from kapclinic.patients.models import (
     Allergy,
+    AllergyStatus,
     BodyMeasurement,
     CareTeamMember,
     Condition,
@@ -73,6 +74,19 @@ def seeded(db):
 def test_every_pathway_stage_is_present(seeded):
     stages = set(Patient.objects.values_list("stage", flat=True))
     assert stages == set(PathwayStage.values)
+
+
+def test_allergies_are_asked_once_past_the_consultation(seeded):
+    # A screening cannot approve treatment while allergies are "not asked yet".
+    not_asked = Patient.objects.filter(allergy_status=AllergyStatus.NOT_ASKED)
+    assert set(not_asked.values_list("stage", flat=True)) <= {
+        PathwayStage.ENQUIRY,
+        PathwayStage.CONSULTATION,
+    }
+    with_allergies = Patient.objects.filter(allergies__isnull=False).distinct()
+    assert with_allergies.exists()
+    assert not with_allergies.exclude(allergy_status=AllergyStatus.RECORDED).exists()
+    assert Patient.objects.filter(allergy_status=AllergyStatus.NONE_KNOWN).exists()
 
 
 def test_creates_requested_number_of_patients(seeded):
