@@ -121,6 +121,9 @@ def _clinic(cast: Cast) -> None:
 
 def _saved(page: Page, path: str, change: Callable[[], None]) -> None:
     """Make one change and wait for the autosave it sends to `path` to come back."""
+    # After "Save and continue" the next section can show its fields before its
+    # deferred scripts have run (htmx); a change made then sends no autosave.
+    page.wait_for_load_state("load")
     with page.expect_response(
         lambda response: response.request.method == "POST" and response.url.endswith(path)
     ) as saved:
