@@ -328,6 +328,14 @@ if DEVICE_FEED_REQUESTS_PER_MINUTE < 1 or DEVICE_FEED_BURST < 1:
         "DEVICE_FEED_REQUESTS_PER_MINUTE and DEVICE_FEED_BURST must be 1 or more"
     )
 
+# How often the dosing board asks whether anything on it changed while chairs are in
+# use (four times as long when none is). An unchanged board costs the server one small
+# answer with no content; the alert target is on screen within a second of the monitor
+# sending it (kapclinic/dosing/views.py, bench/device_feed.py).
+DOSING_BOARD_POLL_MS = env_int("DOSING_BOARD_POLL_MS", 500)
+if not 100 <= DOSING_BOARD_POLL_MS <= 60_000:
+    raise ImproperlyConfigured("DOSING_BOARD_POLL_MS must be between 100 and 60000")
+
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,

@@ -8,15 +8,17 @@ few seconds stays cheap. Pinned in tests/test_board.py.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kapclinic.clinics.models import Site, SiteSettings
 from kapclinic.dosing import discharge as discharge_rules
+from kapclinic.dosing import schedule
 from kapclinic.dosing.models import (
     DischargeAssessment,
     DissociationRating,
@@ -26,7 +28,7 @@ from kapclinic.dosing.models import (
     VitalReading,
 )
 from kapclinic.dosing.monitoring import DEFAULT_THRESHOLDS
-from kapclinic.dosing.schedule import Due, default_schedule, due_times, next_due
+from kapclinic.dosing.schedule import Due, default_schedule, next_due
 from kapclinic.lib.field_error import FieldValueError
 from kapclinic.scheduling.models import DOSING_CODES, Appointment, AppointmentStatus
 
@@ -66,6 +68,41 @@ class Board:
     @property
     def urgent(self) -> list[tuple[ChairRow, SessionAlert]]:
         return [(row, alert) for row in self.chairs for alert in row.urgent]
+
+    def signature(self) -> str:
+        """A digest of everything the live board shows.
+
+        The page polls often and sends back the signature of the copy it shows; an
+        unchanged board is answered with no content, so the copy on screen (an open
+        menu, the keyboard focus, a screen reader's place) is replaced only when
+        something on it changed. Anything time-dependent that is shown (minutes since
+        the dose, overdue times) is in it; so is a five-minute clock, so a detail left
+        out here (a prescriber's name in a menu) is never more than minutes stale.
+        """
+        parts: list[object] = [int(self.now.timestamp()) // 300]
+        for row in self.chairs:
+            s = row.session
+            due = row.next_due
+            parts.append(
+                (
+                    s.pk,
+                    s.state,
+                    s.appointment.chair.name if s.appointment.chair else "",
+                    s.patient.display_name,
+                    s.plan.route,
+                    str(s.plan.dose_mg),
+                    row.minutes_since_dose,
+                    row.baseline_due,
+                    (due.minutes, due.at.isoformat(), due.overdue) if due else None,
+                    row.last.pk if row.last else None,
+                    [(a.pk, a.level, a.message) for a in row.alerts],
+                    row.unmet,
+                )
+            )
+        parts.append([(v.pk, v.patient.display_name, v.start.isoformat()) for v in self.waiting])
+        parts.append([(v.appointment_type.name, v.chair_id) for v in self.waiting])
+        parts.append([(t.pk, t.patient.display_name, t.integration_task) for t in self.tasks])
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def _latest(model: Any, value: str, order: str, **filters: Any) -> Subquery:
@@ -136,6 +173,41 @@ def unmet_of(
         return ["vitals"]
 
 
+def covered_windows(site_id: int, spans: dict[int, list[schedule.Window]]) -> dict[int, set[int]]:
+    """Which scheduled times (minutes) of each session a reading covers, in one query.
+
+    Each window is one EXISTS over the (session, taken_at) index, so the cost grows
+    with the chairs and their scheduled times, never with the readings: a monitor
+    posting every few seconds leaves thousands of rows per session, and loading them
+    all (as dosing/schedule.due_times would) made every poll slower as the day went on.
+    The answer is the same as due_times' (tests/test_board_coverage.py).
+    """
+    covered: dict[int, set[int]] = {pk: set() for pk in spans}
+    checks: dict[str, Exists] = {}
+    names: dict[str, tuple[int, int]] = {}
+    for session_id, windows in spans.items():
+        for window in windows:
+            rows = VitalReading.objects.filter(
+                session_id=session_id,
+                corrected_by__isnull=True,
+                is_baseline=False,
+                taken_at__gte=window.opens,
+            )
+            if window.closes is not None:
+                rows = rows.filter(taken_at__lt=window.closes)
+            name = f"covered_{session_id}_{window.minutes}"
+            checks[name] = Exists(rows)
+            names[name] = (session_id, window.minutes)
+    if not checks:
+        return covered
+    # One row to hang the checks on: the site the board is for.
+    answers = Site.objects.filter(pk=site_id).values(**checks).first() or {}
+    for name, (session_id, minutes) in names.items():
+        if answers.get(name):
+            covered[session_id].add(minutes)
+    return covered
+
+
 def _today_bounds(site: Site, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(site.time_zone)
     today = timezone.localtime(now, zone).date()
@@ -158,12 +230,12 @@ def build_board(site: Site, *, now: dt.datetime | None = None) -> Board:
         if pk is not None
     }
     readings = VitalReading.objects.in_bulk(wanted) if wanted else {}
-    taken: dict[int, list[dt.datetime]] = {pk: [] for pk in ids}
-    if ids:
-        for session_id, at in VitalReading.objects.filter(
-            session_id__in=ids, corrected_by__isnull=True, is_baseline=False
-        ).values_list("session_id", "taken_at"):
-            taken[session_id].append(at)
+    spans = {
+        s.pk: schedule.windows(s.first_dose_at, schedule_of(s))
+        for s in sessions
+        if s.first_dose_at is not None
+    }
+    covered = covered_windows(site.pk, spans)
     alerts: dict[int, list[SessionAlert]] = {pk: [] for pk in ids}
     if ids:
         for alert in SessionAlert.objects.filter(
@@ -174,8 +246,8 @@ def build_board(site: Site, *, now: dt.datetime | None = None) -> Board:
     rows: list[ChairRow] = []
     for session in sessions:
         dues = (
-            due_times(session.first_dose_at, schedule_of(session), taken[session.pk], now=now)
-            if session.first_dose_at is not None
+            schedule.dues(spans[session.pk], covered[session.pk], now=now)
+            if session.pk in spans
             else []
         )
         minutes = (

@@ -65,6 +65,45 @@ class Due:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class Window:
+    """The span in which a reading covers one scheduled time: from 5 minutes before
+    it up to 5 minutes before the next time (open-ended for the last)."""
+
+    minutes: int
+    at: datetime
+    opens: datetime
+    closes: datetime | None
+
+
+def windows(first_dose_at: datetime, minutes: Sequence[int]) -> list[Window]:
+    """Each scheduled time with its window, in order; one reading never covers two."""
+    ordered = sorted(set(minutes))
+    result: list[Window] = []
+    for index, offset in enumerate(ordered):
+        at = first_dose_at + timedelta(minutes=offset)
+        closes = (
+            first_dose_at + timedelta(minutes=ordered[index + 1]) - EARLY
+            if index + 1 < len(ordered)
+            else None
+        )
+        result.append(Window(offset, at, at - EARLY, closes))
+    return result
+
+
+def covers(window: Window, taken: datetime) -> bool:
+    return taken >= window.opens and (window.closes is None or taken < window.closes)
+
+
+def dues(spans: Sequence[Window], covered: Iterable[int], *, now: datetime) -> list[Due]:
+    """Each scheduled time, given which of them (minutes) a reading covers."""
+    done = set(covered)
+    return [
+        Due(w.minutes, w.at, w.minutes in done, w.minutes not in done and now > w.at + GRACE)
+        for w in spans
+    ]
+
+
 def due_times(
     first_dose_at: datetime,
     minutes: Sequence[int],
@@ -75,22 +114,12 @@ def due_times(
     """Each scheduled time with whether a reading covers it.
 
     A reading covers a time if taken from 5 minutes before it up to the next time's
-    window; one reading never covers two times.
+    window; one reading never covers two times. (The board asks the database which
+    windows are covered instead of loading every reading: see dosing/board.py.)
     """
-    times = sorted(taken)
-    result: list[Due] = []
-    ordered = sorted(set(minutes))
-    for index, offset in enumerate(ordered):
-        at = first_dose_at + timedelta(minutes=offset)
-        opens = at - EARLY
-        closes = (
-            first_dose_at + timedelta(minutes=ordered[index + 1]) - EARLY
-            if index + 1 < len(ordered)
-            else None
-        )
-        done = any(t >= opens and (closes is None or t < closes) for t in times)
-        result.append(Due(offset, at, done, not done and now > at + GRACE))
-    return result
+    times = list(taken)
+    spans = windows(first_dose_at, minutes)
+    return dues(spans, (w.minutes for w in spans if any(covers(w, t) for t in times)), now=now)
 
 
 def next_due(dues: Sequence[Due]) -> Due | None:

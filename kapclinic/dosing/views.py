@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -94,10 +95,22 @@ def _audit_board(request: HttpRequest, user: User, site_id: int, *, live: bool) 
     request.session[key] = time.time()
 
 
+def _board_clock(site_now: dt.datetime) -> str:
+    return f"{site_now:%H:%M:%S}"
+
+
 def _render_board(request: HttpRequest, template: str, *, live: bool) -> HttpResponse:
     user, site, sites = get_board_site(request, _site_param(request))
     board = build_board(site)
+    version = board.signature()
+    clock = _board_clock(timezone.localtime(board.now, ZoneInfo(site.time_zone)))
+    if live and request.headers.get("X-Board-Version") == version:
+        # Nothing on the board changed since the copy the page shows: no content, so
+        # htmx leaves it alone (and no read to audit: nothing was shown). The clock
+        # tells the page it is still in touch (static/js/board.js).
+        return HttpResponse(status=204, headers={"X-Board-Time": clock})
     _audit_board(request, user, site.pk, live=live)
+    poll_ms = settings.DOSING_BOARD_POLL_MS
     context = {
         "board": board,
         "sites": sites,
@@ -105,10 +118,17 @@ def _render_board(request: HttpRequest, template: str, *, live: bool) -> HttpRes
         "can_act": user.role in actions.SESSION_ROLES,
         "open_form": OpenSessionForm(site_id=site.pk),
         "board_url": f"{reverse('dosing:board')}?site={site.pk}",
+        "board_version": version,
+        "board_clock": clock,
+        # Polled often while anyone is in a chair (an urgent alert should be on screen
+        # within a second of the monitor sending it), less often when the floor is empty.
+        "poll_ms": poll_ms if board.chairs else poll_ms * 4,
     }
     # Times on the floor are the site's clock, whoever's browser shows them.
     with timezone.override(ZoneInfo(site.time_zone)):
-        return render(request, template, context)
+        response = render(request, template, context)
+    response["X-Board-Time"] = clock
+    return response
 
 
 @require_GET
@@ -119,7 +139,8 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def board_live(request: HttpRequest) -> HttpResponse:
-    """The board's live part alone, which the page polls (htmx) to stay current."""
+    """The board's live part alone, which the page polls (htmx) to stay current; no
+    content when nothing on it changed since the copy the page sent the version of."""
     return _render_board(request, "dosing/_board_live.html", live=True)
 
 

@@ -69,7 +69,7 @@ def test_board_shows_each_chair_with_minutes_and_an_urgent_banner(
     assert response.status_code == 200
     assert 'class="urgent-banner"' in body and "Urgent" in body
     assert "Pat Ient" in body and "50 min" in body
-    assert 'hx-trigger="every 5s"' in body
+    assert 'hx-trigger="every 500ms"' in body
     alert = SessionAlert.objects.get(session=session, rule="spo2")
     live = client.get(reverse("dosing:board_live"), {"site": cast.site.pk})
     fragment = live.content.decode()
@@ -129,6 +129,75 @@ def test_board_query_count_is_constant_in_chairs_and_readings(
     with django_assert_num_queries(11):
         body = client.get(reverse("dosing:board_live")).content.decode()
     assert body.count("chair-card chair-urgent") == 5
+
+
+def _version(body: str) -> str:
+    found = re.search(r'"X-Board-Version": "([0-9a-f]+)"', body)
+    assert found, "the live board carries its version"
+    return found.group(1)
+
+
+def test_an_unchanged_board_is_answered_with_no_content_until_something_changes(
+    cast: Cast, client: Client
+) -> None:
+    session = dosing_session(cast)
+    give(cast, session, "35", minutes_ago=20)
+    login(client, cast.nurse)
+    live = reverse("dosing:board_live")
+    first = client.get(live)
+    assert first.status_code == 200 and first["X-Board-Time"]
+    version = _version(first.content.decode())
+    audited = AuditEvent.objects.filter(detail__view="dosing_board").count()
+
+    again = client.get(live, headers={"X-Board-Version": version})
+    assert again.status_code == 204 and again.content == b""
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", again["X-Board-Time"])
+    # A stale or made-up version gets the whole board.
+    assert client.get(live, headers={"X-Board-Version": "0" * 32}).status_code == 200
+    assert AuditEvent.objects.filter(detail__view="dosing_board").count() == audited
+
+    # An urgent reading changes the board: the next poll brings it, with a new version.
+    record_readings(session=session, readings=[{**NORMAL, "spo2": 86}], actor=cast.nurse)
+    changed = client.get(live, headers={"X-Board-Version": version})
+    assert changed.status_code == 200
+    assert "Oxygen saturation 86%" in changed.content.decode()
+    newer = _version(changed.content.decode())
+    assert newer != version
+    assert client.get(live, headers={"X-Board-Version": newer}).status_code == 204
+
+    # So does acknowledging it, and a minute passing (minutes since the dose).
+    alert = SessionAlert.objects.get(session=session, rule="spo2")
+    client.post(reverse("dosing:acknowledge", args=[session.pk, alert.pk]))
+    acknowledged = client.get(live, headers={"X-Board-Version": newer})
+    assert acknowledged.status_code == 200
+    assert "Oxygen saturation 86%" not in acknowledged.content.decode()
+    latest = _version(acknowledged.content.decode())
+    DosingSession.objects.filter(pk=session.pk).update(
+        first_dose_at=timezone.now() - dt.timedelta(minutes=21)
+    )
+    assert client.get(live, headers={"X-Board-Version": latest}).status_code == 200
+
+
+def test_the_board_polls_fast_while_chairs_are_in_use(cast: Cast, client: Client) -> None:
+    login(client, cast.nurse)
+    assert 'hx-trigger="every 2000ms"' in client.get(reverse("dosing:board_live")).content.decode()
+    dosing_session(cast)
+    assert 'hx-trigger="every 500ms"' in client.get(reverse("dosing:board_live")).content.decode()
+
+
+def test_unchanged_poll_query_count_is_constant_in_chairs_and_readings(
+    cast: Cast, client: Client, django_assert_num_queries
+) -> None:
+    login(client, cast.nurse)
+    live = reverse("dosing:board_live")
+    _fill_floor(cast, chairs=1, readings=2)
+    version = _version(client.get(live).content.decode())
+    with django_assert_num_queries(11):
+        assert client.get(live, headers={"X-Board-Version": version}).status_code == 204
+    _fill_floor(cast, chairs=4, readings=40)
+    version = _version(client.get(live).content.decode())
+    with django_assert_num_queries(11):
+        assert client.get(live, headers={"X-Board-Version": version}).status_code == 204
 
 
 # The session page.

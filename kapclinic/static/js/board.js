@@ -48,6 +48,45 @@
   }
 
   document.addEventListener("htmx:afterSettle", check);
+
+  // Whether the board is still in touch with the server. Each poll (a fresh copy, or
+  // "nothing changed") brings the server's clock; when none has got through for a
+  // while the nurse must not take the board for current, so the status line turns
+  // into a warning and the alert region says it once; and once more when it recovers.
+  const status = document.getElementById("board-status");
+  const STALE_MS = 10000;
+  let lastOk = Date.now();
+  let lastClock = status ? status.dataset.clock : "";
+  let stale = false;
+
+  function fromBoard(event) {
+    const source = event.detail && event.detail.elt;
+    return source && source.id === "board-live";
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!status || !fromBoard(event)) return;
+    const xhr = event.detail.xhr;
+    if (!event.detail.successful || !xhr) return;
+    lastOk = Date.now();
+    lastClock = xhr.getResponseHeader("X-Board-Time") || lastClock;
+    status.textContent = "Up to date at " + lastClock + ".";
+    if (stale) {
+      stale = false;
+      status.classList.remove("board-stale");
+      region.textContent = "The board is updating again.";
+    }
+  });
+
+  window.setInterval(function () {
+    if (!status || stale || Date.now() - lastOk < STALE_MS) return;
+    stale = true;
+    status.classList.add("board-stale");
+    status.textContent =
+      "Not updating since " + lastClock + ": the connection to the clinic's server is lost. " +
+      "Watch the patients and monitors directly; this page keeps trying.";
+    region.textContent = "The board has stopped updating. Watch the patients directly.";
+  }, 1000);
   // Give assistive technology a moment to register the empty region before the
   // first words arrive, or the alerts open at page load may not be read.
   window.setTimeout(check, 400);
