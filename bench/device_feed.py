@@ -54,6 +54,13 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--board-poll", type=float, default=0.05, help="seconds between the probe's board fetches"
     )
+    p.add_argument(
+        "--probe",
+        choices=("browser", "http"),
+        default="browser",
+        help="browser: the board page in headless Chromium, as a nurse sees it; "
+        "http: the board fragment fetched every --board-poll seconds (server side only)",
+    )
     p.add_argument("--port", type=int, default=8772)
     args = p.parse_args()
     if not 1 <= args.devices <= MAX_DEVICES or not 1 <= args.seconds <= MAX_SECONDS:
@@ -92,6 +99,12 @@ def prepare(env: dict[str, str]) -> tuple[list[int], int, list[str], str]:
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    if ARGS.probe == "browser":
+        # gunicorn serves static files only from STATIC_ROOT: the board page needs htmx.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -245,6 +258,66 @@ def probe(
     board_conn.close()
 
 
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def browser_probe(
+    session: int,
+    site: int,
+    token: str,
+    cookie: str,
+    stop_at: float,
+    timings: dict[str, list[float]],
+) -> None:
+    """What a nurse sees: the board page open in headless Chromium, polling as it does
+    for real; the time from sending the urgent POST to its Acknowledge button being in
+    the page's DOM (Playwright waits on the page's own mutations)."""
+    import shutil
+
+    from django.conf import settings
+    from django.urls import reverse
+    from playwright.sync_api import sync_playwright
+
+    conn = http.client.HTTPConnection("127.0.0.1", ARGS.port, timeout=60)
+    base = f"http://127.0.0.1:{ARGS.port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1024, "height": 768})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+        page = context.new_page()
+        page.goto(f"{base}{reverse('dosing:board')}?site={site}")
+        page.wait_for_selector("#board-status")
+        page.evaluate("performance.setResourceTimingBufferSize(10000)")
+        while time.monotonic() < stop_at:
+            reading = {"taken_at": dt.datetime.now(dt.UTC).isoformat(), **NORMAL, "spo2": 85}
+            began = time.perf_counter()
+            stored = post(conn, session, token, reading)
+            timings["post"].append((time.perf_counter() - began) * 1000)
+            urgent = [a["id"] for a in stored["alerts"] if a["level"] == "urgent"]
+            if not urgent:
+                raise RuntimeError("the urgent reading raised no urgent alert")
+            for alert in urgent:
+                url = reverse("dosing:acknowledge", args=(session, alert))
+                page.wait_for_selector(f'form[action="{url}"]', state="attached", timeout=60_000)
+            timings["alert"].append((time.perf_counter() - began) * 1000)
+            # Not in step with the page's polling: each probe lands somewhere in it.
+            page.wait_for_timeout(ARGS.probe_every * 1000 * (0.75 + secrets.randbelow(50) / 100))
+        # Each of the page's polls, from sending it to the end of the answer.
+        timings["board"].extend(
+            page.evaluate(
+                "performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('/dosing/live/')).map(e => e.duration)"
+            )
+        )
+        browser.close()
+    conn.close()
+
+
 def cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -300,7 +373,8 @@ def main() -> int:
             ]
             threads.append(
                 threading.Thread(
-                    target=probe, args=(sessions[0], site, tokens[0], cookie, stop_at, timings)
+                    target=browser_probe if ARGS.probe == "browser" else probe,
+                    args=(sessions[0], site, tokens[0], cookie, stop_at, timings),
                 )
             )
             began = time.monotonic()
@@ -328,11 +402,18 @@ def main() -> int:
     print(f"failed POSTs: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     if timings["alert"]:
         print(f"urgent reading POST: {summary(timings['post'])}")
-        print(f"board fragment GET (the page's poll): {summary(timings['board'])}")
-        print(
-            f"POST to the first board response showing the alert: {summary(timings['alert'])}"
-            f" (polling every {ARGS.board_poll * 1000:.0f} ms; a browser polls every 5 s)"
-        )
+        if ARGS.probe == "browser":
+            print(f"board polls by the page (request to response end): {summary(timings['board'])}")
+            print(
+                f"POST to the alert in the board page's DOM: {summary(timings['alert'])}"
+                " (headless Chromium, the page polling as it does for a nurse)"
+            )
+        else:
+            print(f"board fragment GET: {summary(timings['board'])}")
+            print(
+                f"POST to the first board response showing the alert: {summary(timings['alert'])}"
+                f" (fetched every {ARGS.board_poll * 1000:.0f} ms)"
+            )
     if server_cpu is not None:
         per_k = 1000 * server_cpu / readings if readings else 0.0
         server_text = f"server {server_cpu:.1f} s while posting ({per_k:.2f} s per 1,000 readings)"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Field, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kapclinic.clinics.models import Site, SiteSettings
@@ -173,38 +174,64 @@ def unmet_of(
         return ["vitals"]
 
 
-def covered_windows(site_id: int, spans: dict[int, list[schedule.Window]]) -> dict[int, set[int]]:
-    """Which scheduled times (minutes) of each session a reading covers, in one query.
+# Windows checked per query: SQLite allows 500 terms in one compound SELECT.
+COVERAGE_CHUNK = 100
+
+
+def _coverage_sql(count: int, bounded: list[bool]) -> str:
+    """`SELECT k WHERE EXISTS (a live reading of the session in window k)` for each
+    window, joined with UNION ALL. Written by hand: the same checks built with the ORM
+    cost more to compile (about 15 ms for four chairs) than the database takes to
+    answer them, and the board runs this twice a second."""
+    meta = VitalReading._meta
+    table = connection.ops.quote_name(meta.db_table)
+
+    def column(name: str) -> str:
+        field = meta.get_field(name)
+        assert isinstance(field, Field) and field.column  # concrete columns only
+        return connection.ops.quote_name(field.column)
+
+    session, taken, baseline = column("session"), column("taken_at"), column("is_baseline")
+    corrects, pk = column("corrects"), column("id")
+    # Only integers and quoted names from the model go into the text; every value is
+    # a parameter.
+    live = f"NOT EXISTS (SELECT 1 FROM {table} c WHERE c.{corrects} = r.{pk})"  # noqa: S608
+    check = f"""SELECT {{index}} WHERE EXISTS (SELECT 1 FROM {table} r WHERE r.{session} = %s
+        AND r.{taken} >= %s{{closes}} AND r.{baseline} = %s AND {live})"""  # noqa: S608
+    parts = [
+        check.format(index=index, closes=f" AND r.{taken} < %s" if bounded[index] else "")
+        for index in range(count)
+    ]
+    return " UNION ALL ".join(parts)
+
+
+def covered_windows(spans: dict[int, list[schedule.Window]]) -> dict[int, set[int]]:
+    """Which scheduled times (minutes) of each session a live reading covers.
 
     Each window is one EXISTS over the (session, taken_at) index, so the cost grows
     with the chairs and their scheduled times, never with the readings: a monitor
     posting every few seconds leaves thousands of rows per session, and loading them
-    all (as dosing/schedule.due_times would) made every poll slower as the day went on.
-    The answer is the same as due_times' (tests/test_board_coverage.py).
+    all (as dosing/schedule.due_times does) made every poll slower as the day went on.
+    One query for up to COVERAGE_CHUNK windows (a dozen chairs). The answer is the
+    same as due_times' (tests/test_board_coverage.py).
     """
     covered: dict[int, set[int]] = {pk: set() for pk in spans}
-    checks: dict[str, Exists] = {}
-    names: dict[str, tuple[int, int]] = {}
-    for session_id, windows in spans.items():
-        for window in windows:
-            rows = VitalReading.objects.filter(
-                session_id=session_id,
-                corrected_by__isnull=True,
-                is_baseline=False,
-                taken_at__gte=window.opens,
-            )
+    windows = [(pk, w) for pk, ws in spans.items() for w in ws]
+    adapt = connection.ops.adapt_datetimefield_value
+    for start in range(0, len(windows), COVERAGE_CHUNK):
+        chunk = windows[start : start + COVERAGE_CHUNK]
+        params: list[Any] = []
+        for session_id, window in chunk:
+            params += [session_id, adapt(window.opens)]
             if window.closes is not None:
-                rows = rows.filter(taken_at__lt=window.closes)
-            name = f"covered_{session_id}_{window.minutes}"
-            checks[name] = Exists(rows)
-            names[name] = (session_id, window.minutes)
-    if not checks:
-        return covered
-    # One row to hang the checks on: the site the board is for.
-    answers = Site.objects.filter(pk=site_id).values(**checks).first() or {}
-    for name, (session_id, minutes) in names.items():
-        if answers.get(name):
-            covered[session_id].add(minutes)
+                params.append(adapt(window.closes))
+            params.append(False)
+        sql = _coverage_sql(len(chunk), [w.closes is not None for _, w in chunk])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for (index,) in cursor.fetchall():
+                session_id, window = chunk[index]
+                covered[session_id].add(window.minutes)
     return covered
 
 
@@ -235,7 +262,7 @@ def build_board(site: Site, *, now: dt.datetime | None = None) -> Board:
         for s in sessions
         if s.first_dose_at is not None
     }
-    covered = covered_windows(site.pk, spans)
+    covered = covered_windows(spans)
     alerts: dict[int, list[SessionAlert]] = {pk: [] for pk in ids}
     if ids:
         for alert in SessionAlert.objects.filter(

@@ -119,7 +119,22 @@ class VitalReading(AppendOnly):
 
     class Meta:
         ordering = ["session", "taken_at", "id"]
-        indexes = [models.Index(fields=["session", "taken_at"])]
+        indexes = [
+            models.Index(fields=["session", "taken_at"]),
+            # The board and the discharge rules ask for a session's latest baseline and
+            # latest MOAA/S rating: rare rows among a monitor's thousands, which the
+            # index above would find only by walking back through all of them.
+            models.Index(
+                fields=["session", "taken_at"],
+                condition=models.Q(is_baseline=True),
+                name="dosing_reading_baseline_idx",
+            ),
+            models.Index(
+                fields=["session", "taken_at"],
+                condition=models.Q(moaas__isnull=False),
+                name="dosing_reading_moaas_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Vital signs at {self.taken_at:%H:%M}"

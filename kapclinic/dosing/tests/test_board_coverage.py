@@ -48,9 +48,7 @@ def test_database_coverage_equals_the_pure_rule(cast: Cast, seed: int) -> None:
     expected = schedule.due_times(first, minutes, list(live), now=now)
 
     spans = {session.pk: schedule.windows(first, minutes)}
-    got = schedule.dues(
-        spans[session.pk], covered_windows(cast.site.pk, spans)[session.pk], now=now
-    )
+    got = schedule.dues(spans[session.pk], covered_windows(spans)[session.pk], now=now)
 
     assert got == expected
 
