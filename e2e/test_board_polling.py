@@ -94,3 +94,24 @@ def test_the_board_says_when_it_stops_updating_and_when_it_recovers(
     # Nothing on a phone scrolls sideways, the warning included.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_an_urgent_alert_reaches_a_nurse_on_another_page(
+    browser: Browser, live_server, cast
+) -> None:
+    session = dosing_session(cast)
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    sign_in_staff(page, live_server.url, cast.nurse)
+    page.goto(f"{live_server.url}/patients/")
+    expect(page.locator("#urgent-strip")).to_be_attached()
+    expect(page.locator(".urgent-strip")).to_have_count(0)
+
+    record_readings(session=session, readings=[{**NORMAL, "spo2": 83}], actor=cast.nurse)
+    strip = page.locator(".urgent-strip")
+    expect(strip).to_contain_text("Oxygen saturation 83%", timeout=5_000)
+    # Inside the page's one live region for it, and a link to act on it.
+    assert page.locator("[role=alert] .urgent-strip").count() == 1
+    strip.get_by_role("link", name="Open the session").click()
+    expect(page).to_have_url(f"{live_server.url}/dosing/sessions/{session.pk}/#alerts")
+    context.close()

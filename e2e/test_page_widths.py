@@ -57,7 +57,7 @@ NOT_PAGES = (
 )
 
 # Parts of a page that htmx swaps in: they are checked inside the page that holds them.
-FRAGMENTS = ("/dosing/live/",)
+FRAGMENTS = ("/dosing/live/", "/dosing/alerts/urgent/")
 
 # What reaches furthest right, and how far, when the page is wider than the viewport.
 WIDEST = """

@@ -135,7 +135,8 @@ class SessionLimitsMiddleware:
             return None
         reason = session_clock.expired_reason(request)
         if reason is None:
-            session_clock.touch(request)
+            if session_clock.is_activity(view_func):
+                session_clock.touch(request)
             return None
         actions.record_logout(actor=user, reason=reason)
         logout(request)

@@ -15,10 +15,15 @@ session, so it cannot stretch a session beyond real activity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
+
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
 LOGIN_AT_KEY = "kap_login_at"
 LAST_SEEN_KEY = "kap_last_seen"
@@ -31,6 +36,18 @@ ABSOLUTE = "absolute"
 
 # The session itself is saved at most this often by `touch`.
 TOUCH_EVERY = 60
+
+
+def not_activity(view: ViewT) -> ViewT:
+    """Mark a view a page polls on its own (a banner on every page), not something a
+    person did: it neither refreshes the idle clock nor keeps the session alive, so an
+    unattended screen still signs out after the idle limit."""
+    view.not_activity = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_activity(view: Callable[..., Any]) -> bool:
+    return not getattr(view, "not_activity", False)
 
 
 def _now() -> int:

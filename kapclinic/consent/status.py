@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils import timezone
 
 from kapclinic.consent.models import Consent, ConsentDocument
 from kapclinic.treatment.course_start import course_starts
 from kapclinic.treatment.models import PlanStatus, Route, TreatmentPlan
 
+LAST_ZONE = ZoneInfo("Etc/GMT+12")
+
 
 def current_documents(on_date: dt.date | None = None) -> dict[str, ConsentDocument]:
     """The latest published version of each route's form (as of `on_date`)."""
     published = ConsentDocument.objects.filter(status=ConsentDocument.Status.PUBLISHED)
     if on_date is not None:
-        end = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time.min)
-        published = published.filter(published_at__lt=timezone.make_aware(end))
+        # By the end of that day wherever it ends last (UTC-12): a form published at
+        # 7 pm in New York is published that day, though the date in UTC has moved on.
+        # Only a check of a day already past could count a form a few hours too new.
+        end = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time.min, LAST_ZONE)
+        published = published.filter(published_at__lt=end)
     latest: dict[str, ConsentDocument] = {}
     for document in published.order_by("route", "-version"):
         latest.setdefault(document.route, document)
@@ -62,14 +69,24 @@ def consent_problems(patient_ids: Iterable[int], on_date: dt.date) -> dict[int, 
     documents = current_documents(on_date)
     starts = course_starts(ids)
     signed: dict[int, list[Consent]] = {pk: [] for pk in ids}
-    rows = Consent.objects.filter(
-        patient_id__in=ids, withdrawn_at__isnull=True, signed_at__date__lte=on_date
-    ).only("patient_id", "route", "document_id", "countersigned_at", "signed_at")
+    # Signed by the end of `on_date` on the clock of the patient's site: a consent
+    # signed at 7 pm in New York is on the day of a dose at 7.30 pm there, although it
+    # is already the next day in UTC. The query takes a day more (no zone is further
+    # behind) and each row is checked on its own site's clock.
+    latest = timezone.make_aware(dt.datetime.combine(on_date + dt.timedelta(days=2), dt.time.min))
+    rows = (
+        Consent.objects.filter(patient_id__in=ids, withdrawn_at__isnull=True, signed_at__lt=latest)
+        .annotate(site_zone=F("patient__site__time_zone"))
+        .only("patient_id", "route", "document_id", "countersigned_at", "signed_at")
+    )
     for consent in rows:
         route = routes.get(consent.patient_id)
         start = starts.get(consent.patient_id)
-        if (route is None or consent.route == route) and (
-            start is None or consent.signed_at > start
+        signed_on = timezone.localtime(consent.signed_at, ZoneInfo(consent.site_zone)).date()
+        if (
+            signed_on <= on_date
+            and (route is None or consent.route == route)
+            and (start is None or consent.signed_at > start)
         ):
             signed[consent.patient_id].append(consent)
     problems: dict[int, str | None] = {}

@@ -6,6 +6,7 @@ app_name = "dosing"
 urlpatterns = [
     path("", views.board, name="board"),
     path("live/", views.board_live, name="board_live"),
+    path("alerts/urgent/", views.urgent_strip, name="urgent_strip"),
     path("visits/<id:pk>/open/", views.open_session, name="open"),
     path("sessions/<id:pk>/", views.session_page, name="session"),
     path("sessions/<id:pk>/step/", views.step, name="step"),

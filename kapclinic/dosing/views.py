@@ -7,6 +7,7 @@ back on the session page, on the form that was sent, with what was typed kept.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kapclinic.accounts.access import current_user, safe_next_url
 from kapclinic.accounts.models import Role, User
+from kapclinic.accounts.session_clock import not_activity
 from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.dosing import actions, recovery_scores
@@ -33,7 +35,7 @@ from kapclinic.dosing.access import (
     get_session_for_user,
 )
 from kapclinic.dosing.actions import DoseEntry, DosingRefused
-from kapclinic.dosing.board import build_board, schedule_of
+from kapclinic.dosing.board import ON_THE_FLOOR, build_board, schedule_of
 from kapclinic.dosing.forms import (
     AcknowledgeForm,
     AdverseEventForm,
@@ -120,6 +122,8 @@ def _render_board(request: HttpRequest, template: str, *, live: bool) -> HttpRes
         "board_url": f"{reverse('dosing:board')}?site={site.pk}",
         "board_version": version,
         "board_clock": clock,
+        # The board has its own banner: no second one polling above it.
+        "hide_urgent_strip": True,
         # Polled often while anyone is in a chair (an urgent alert should be on screen
         # within a second of the monitor sending it), less often when the floor is empty.
         "poll_ms": poll_ms if board.chairs else poll_ms * 4,
@@ -142,6 +146,56 @@ def board_live(request: HttpRequest) -> HttpResponse:
     """The board's live part alone, which the page polls (htmx) to stay current; no
     content when nothing on it changed since the copy the page sent the version of."""
     return _render_board(request, "dosing/_board_live.html", live=True)
+
+
+# At most this many urgent alerts are listed in the banner on other pages; the board
+# has them all.
+URGENT_STRIP_LIMIT = 5
+
+
+@require_GET
+@not_activity
+def urgent_strip(request: HttpRequest) -> HttpResponse:
+    """The urgent alerts a nurse or prescriber must see wherever they are in the app:
+    every open urgent alert at a nurse's sites, and those of the sessions a prescriber
+    is the prescriber on site for. Polled by a banner on every page but the board;
+    answered with no content while the alerts are the ones the page already shows."""
+    user = current_user(request)
+    if user.role not in actions.SESSION_ROLES:
+        raise Http404("No alerts")
+    alerts = SessionAlert.objects.filter(
+        level=SessionAlert.Level.URGENT,
+        acknowledged_at__isnull=True,
+        session__state__in=ON_THE_FLOOR,
+        session__site__in=user.sites.all(),
+    )
+    if user.role == Role.PRESCRIBER:
+        alerts = alerts.filter(session__prescriber_on_site=user)
+    shown = list(
+        alerts.select_related("session__patient", "session__appointment__chair").order_by(
+            "raised_at", "id"
+        )[: URGENT_STRIP_LIMIT + 1]
+    )
+    version = hashlib.sha256(repr([a.pk for a in shown]).encode()).hexdigest()[:32]
+    if request.headers.get("X-Alerts-Version") == version:
+        return HttpResponse(status=204)
+    if shown:
+        key = "dosing_urgent_strip_audited"
+        if time.time() - float(request.session.get(key, 0)) >= BOARD_AUDIT_SECONDS:
+            record(
+                actor=user,
+                action=AuditAction.LIST,
+                object_type="dosing.sessionalert",
+                detail={"view": "urgent_alerts", "alerts": [a.pk for a in shown]},
+            )
+            request.session[key] = time.time()
+    context = {
+        "alerts": shown[:URGENT_STRIP_LIMIT],
+        "more": len(shown) > URGENT_STRIP_LIMIT,
+        "version": version,
+        "poll_ms": settings.DOSING_BOARD_POLL_MS * 2,
+    }
+    return render(request, "dosing/_urgent_strip.html", context)
 
 
 @require_POST

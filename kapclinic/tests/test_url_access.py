@@ -154,6 +154,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # session is the patient's, at site A, today). Writes are POST only.
     "dosing:board": row("ok", patient="404", front_desk="404", admin="404"),
     "dosing:board_live": row("ok", patient="404", front_desk="404", admin="404"),
+    # Any nurse or prescriber polls it on every page (a nurse at another site sees that
+    # site's alerts); everyone else: 404.
+    "dosing:urgent_strip": row("404", nurse="ok", prescriber="ok", outsider="ok"),
     "dosing:session": CARE_TEAM_CLINICAL,
     **{
         f"dosing:{name}": row("405")

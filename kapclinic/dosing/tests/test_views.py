@@ -131,10 +131,14 @@ def test_board_query_count_is_constant_in_chairs_and_readings(
     assert body.count("chair-card chair-urgent") == 5
 
 
-def _version(body: str) -> str:
-    found = re.search(r'"X-Board-Version": "([0-9a-f]+)"', body)
-    assert found, "the live board carries its version"
+def _version_of(body: str, header: str) -> str:
+    found = re.search(rf'"{header}": "([0-9a-f]+)"', body)
+    assert found, f"the fragment carries its version ({header})"
     return found.group(1)
+
+
+def _version(body: str) -> str:
+    return _version_of(body, "X-Board-Version")
 
 
 def test_an_unchanged_board_is_answered_with_no_content_until_something_changes(
@@ -198,6 +202,72 @@ def test_unchanged_poll_query_count_is_constant_in_chairs_and_readings(
     version = _version(client.get(live).content.decode())
     with django_assert_num_queries(11):
         assert client.get(live, headers={"X-Board-Version": version}).status_code == 204
+
+
+# Urgent alerts on every other page.
+
+
+def test_urgent_alerts_reach_the_nurses_at_the_site_and_the_prescriber_on_site(
+    cast: Cast, client: Client
+) -> None:
+    from kapclinic.accounts.models import Role
+    from kapclinic.test import make_staff
+
+    session = dosing_session(cast)
+    DosingSession.objects.filter(pk=session.pk).update(prescriber_on_site=cast.prescriber)
+    other = make_staff("p2@test.example", "Pru Second", Role.PRESCRIBER, cast.site)
+    strip = reverse("dosing:urgent_strip")
+    login(client, cast.nurse)
+    page = client.get(reverse("patients:list")).content.decode()
+    assert 'hx-get="/dosing/alerts/urgent/"' in page and 'role="alert"' in page
+    # Not on the board, which has its own banner.
+    assert "/dosing/alerts/urgent/" not in client.get(reverse("dosing:board")).content.decode()
+    quiet = client.get(strip)
+    assert quiet.status_code == 200 and "urgent-banner" not in quiet.content.decode()
+
+    record_readings(session=session, readings=[{**NORMAL, "spo2": 84}], actor=cast.nurse)
+    for user, sees in ((cast.nurse, True), (cast.prescriber, True), (other, False)):
+        login(client, user)
+        body = client.get(strip).content.decode()
+        assert ("Oxygen saturation 84%" in body) is sees, user.full_name
+    login(client, cast.prescriber)
+    body = client.get(strip).content.decode()
+    assert "Pat Ient" in body
+    assert reverse("dosing:session", args=[session.pk]) in body
+    assert AuditEvent.objects.filter(detail__view="urgent_alerts").exists()
+
+    # Unchanged: no content. Acknowledged: gone on the next poll.
+    version = _version_of(body, "X-Alerts-Version")
+    assert client.get(strip, headers={"X-Alerts-Version": version}).status_code == 204
+    alert = SessionAlert.objects.get(session=session, rule="spo2")
+    client.post(reverse("dosing:acknowledge", args=[session.pk, alert.pk]))
+    after = client.get(strip, headers={"X-Alerts-Version": version})
+    assert after.status_code == 200 and "Oxygen saturation" not in after.content.decode()
+
+    for user in (cast.therapist, cast.front_desk, cast.admin, cast.patient_user):
+        login(client, user)
+        assert client.get(strip).status_code == 404
+        assert "/dosing/alerts/urgent/" not in client.get("/").content.decode()
+
+
+def test_polling_for_urgent_alerts_does_not_keep_a_session_alive(
+    cast: Cast, client: Client
+) -> None:
+    from kapclinic.accounts import session_clock
+
+    login(client, cast.nurse)
+    client.get(reverse("patients:list"))
+    session = client.session
+    idle_since = session[session_clock.LAST_SEEN_KEY] - 600
+    session[session_clock.LAST_SEEN_KEY] = idle_since
+    session.save()
+    client.cookies.pop(session_clock.SEEN_COOKIE, None)
+    response = client.get(reverse("dosing:urgent_strip"))
+    assert response.status_code == 200
+    assert session_clock.SEEN_COOKIE not in response.cookies
+    assert client.session[session_clock.LAST_SEEN_KEY] == idle_since
+    # A page the nurse opens is activity.
+    assert session_clock.SEEN_COOKIE in client.get(reverse("patients:list")).cookies
 
 
 # The session page.

@@ -14,7 +14,7 @@ from kapclinic.patients.models import PathwayStage
 from kapclinic.screening.models import ScreeningRecord
 from kapclinic.test import Cast, login
 from kapclinic.treatment.models import PathwayTransition, PlanStatus, Route, TreatmentPlan
-from kapclinic.treatment.plan_actions import PlanError, save_draft, sign_plan
+from kapclinic.treatment.plan_actions import PlanError, local_today, save_draft, sign_plan
 from kapclinic.treatment.tests.helpers import make_eligible, plan_data, protocol, weigh
 from kapclinic.treatment.walk import walk_to
 
@@ -162,7 +162,8 @@ def test_a_newer_weight_after_the_draft_blocks_signing(eligible: Cast) -> None:
 
 def test_reevaluation_date_must_be_ahead(eligible: Cast) -> None:
     with pytest.raises(PlanError) as error:
-        draft(eligible, reevaluate_on=timezone.localdate())
+        # Today on the clinic's clock, not in UTC (they differ for hours every evening).
+        draft(eligible, reevaluate_on=local_today(eligible.patient))
     assert error.value.field == "reevaluate_on"
 
 
