@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from e2e.autosave import type_and_pause
 from e2e.reminder_pages import reminder_paths
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.journal.models import JournalEntry
@@ -197,9 +199,11 @@ def test_journal_saves_as_the_patient_types_within_the_policy(page: Page, live_s
     enter_password(page, live_server.url, cast.patient_user)
     page.goto(f"{live_server.url}/journal/me/")
     page.get_by_role("button", name="Start a new entry").click()
-    page.get_by_label("Your entry").fill("Calmer since Tuesday.")
+    entry = page.get_by_label("Your entry")
+    expect(entry).to_be_visible()
     # htmx posts the text after a pause in typing; the status line says so.
-    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10000)
+    type_and_pause(page, urlsplit(page.url).path, entry, "Calmer since Tuesday.")
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
     assert JournalEntry.objects.get().body == "Calmer since Tuesday."
     page.context.clear_cookies()
     sign_in_staff(page, live_server.url, cast.prescriber)
@@ -312,7 +316,8 @@ def test_consent_and_preparation_pages_break_no_policy_rule(page: Page, live_ser
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     # The autosave request (htmx) runs under the policy too.
-    page.get_by_label("What do you hope for from this treatment?").fill("Rest.")
+    intentions = page.get_by_label("What do you hope for from this treatment?")
+    type_and_pause(page, "/preparation/me/autosave/", intentions, "Rest.")
     expect(page.locator("#autosave-status")).to_contain_text("Saved at")
     page.context.clear_cookies()
     sign_in_staff(page, live_server.url, cast.prescriber)
