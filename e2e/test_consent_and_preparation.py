@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.autosave import type_and_pause
 from e2e.signin import enter_password, sign_in_staff
 from kapclinic.consent.defaults import ensure_documents
 from kapclinic.consent.models import Consent
@@ -57,10 +58,13 @@ def test_patient_signs_and_prepares_then_prescriber_countersigns(phone: Page, li
 
     page.goto(f"{live_server.url}/preparation/me/")
     assert _fits(page)
-    page.get_by_label("What do you hope for from this treatment?").fill(
-        "To notice the good days again."
-    )
     # Saved as the patient types, after a short pause, without pressing Save.
+    type_and_pause(
+        page,
+        "/preparation/me/autosave/",
+        page.get_by_label("What do you hope for from this treatment?"),
+        "To notice the good days again.",
+    )
     expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
     assert Preparation.objects.get().intentions == "To notice the good days again."
     page.reload()

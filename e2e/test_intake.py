@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
 
+from e2e.autosave import autosaved, type_and_leave
 from e2e.signin import enter_password
 from e2e.test_page_widths import SIZES, WIDEST
 from kapclinic.intake.tests.helpers import at_consultation, filled_intake
@@ -19,6 +20,7 @@ from kapclinic.test import Cast, login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
+INTAKE = "/patients/me/intake/"
 
 
 def _patient_page(browser: Browser, base_url: str, cast: Cast, **options: object) -> Page:
@@ -42,21 +44,26 @@ def test_autosave_error_and_resume_on_another_device(browser: Browser, live_serv
         page.get_by_role("link", name="Complete your intake before your consultation").click()
         expect(page.get_by_text("0 of 10 steps done").first).to_be_visible()
         page.get_by_role("link", name="Medical history").click()
-        page.locator('input[name="heart_disease"][value="no"]').check()
+        autosaved(
+            page,
+            f"{INTAKE}medical/",
+            page.locator('input[name="heart_disease"][value="no"]').check,
+        )
         status = page.locator("#autosave-status")
         expect(status).to_have_text("All changes saved.")
 
-        page.goto(f"{live_server.url}/patients/me/intake/antidepressants/")
-        page.get_by_label("Name of the antidepressant").first.fill("Citalopram")
+        page.goto(f"{live_server.url}{INTAKE}antidepressants/")
+        section = f"{INTAKE}antidepressants/"
+        type_and_leave(
+            page, section, page.get_by_label("Name of the antidepressant").first, "Citalopram"
+        )
         weeks = page.get_by_label("For how many weeks").first
-        weeks.fill("600")
-        weeks.press("Tab")
+        type_and_leave(page, section, weeks, "600")
         expect(status).to_contain_text("Saved, except what needs correcting")
         expect(status).to_contain_text("For how many weeks")
         # What was typed stays in the page, to be corrected.
         expect(weeks).to_have_value("600")
-        weeks.fill("8")
-        weeks.press("Tab")
+        type_and_leave(page, section, weeks, "8")
         expect(status).to_have_text("All changes saved.")
 
         other = _patient_page(browser, live_server.url, cast)
@@ -74,15 +81,14 @@ def test_pregnancy_follow_ups_are_asked_only_where_they_apply(browser: Browser, 
     at_consultation(cast.patient, cast.prescriber)
     page = _patient_page(browser, live_server.url, cast)
     try:
-        page.goto(f"{live_server.url}/patients/me/intake/pregnancy/")
+        page.goto(f"{live_server.url}{INTAKE}pregnancy/")
         pregnant = page.locator('input[name="pregnant"][value="no"]')
         expect(pregnant).to_be_hidden()
-        page.get_by_label("Yes, or it might").check()
+        section = f"{INTAKE}pregnancy/"
+        autosaved(page, section, page.get_by_label("Yes, or it might").check)
         expect(pregnant).to_be_visible()
-        # One save at a time: the test server shares one database connection between
-        # its threads, so the next change waits for this one's save to finish.
         expect(page.locator("#autosave-status")).to_have_text("All changes saved.")
-        page.get_by_label("No, neither applies to me").check()
+        autosaved(page, section, page.get_by_label("No, neither applies to me").check)
         expect(pregnant).to_be_hidden()
         expect(page.locator("#autosave-status")).to_have_text("All changes saved.")
     finally:

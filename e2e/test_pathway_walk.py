@@ -5,16 +5,15 @@ the therapist on a tablet.
 The setup is only what the clinic and the front desk have before the patient's
 first consultation (rooms, chairs and hours, the seeded IV protocol and consent
 forms, a booked consultation, a weight taken at the front desk); every clinical step
-is done through the pages. Each autosave is awaited before the next change: the test
-server shares one database connection between its threads, so two requests must
-never overlap.
+is done through the pages. Each autosave is awaited before the next change
+(`e2e/autosave.py` says why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
+from e2e.autosave import autosaved, type_and_leave
 from e2e.signin import enter_password, sign_in_staff
 from e2e.test_page_widths import WIDEST
 from kapclinic.accounts.models import User
@@ -119,27 +119,13 @@ def _clinic(cast: Cast) -> None:
 # --- Helpers for the pages ---------------------------------------------------------
 
 
-def _saved(page: Page, path: str, change: Callable[[], None]) -> None:
-    """Make one change and wait for the autosave it sends to `path` to come back."""
-    # After "Save and continue" the next section can show its fields before its
-    # deferred scripts have run (htmx); a change made then sends no autosave.
-    page.wait_for_load_state("load")
-    with page.expect_response(
-        lambda response: response.request.method == "POST" and response.url.endswith(path)
-    ) as saved:
-        change()
-    assert saved.value.ok, saved.value.status
-
-
 def _answer(page: Page, path: str, name: str, value: str) -> None:
-    _saved(page, path, lambda: page.locator(f'input[name="{name}"][value="{value}"]').check())
+    autosaved(page, path, lambda: page.locator(f'input[name="{name}"][value="{value}"]').check())
 
 
 def _type(page: Page, path: str, field: str, text: str, *, label: bool = True) -> None:
-    """Type into a field and leave it (the change event sends the save)."""
     box = page.get_by_label(field, exact=True) if label else page.locator(f'[name="{field}"]')
-    box.fill(text)
-    _saved(page, path, lambda: box.press("Tab"))
+    type_and_leave(page, path, box, text)
 
 
 def _accept(dialog: Dialog) -> None:
@@ -215,7 +201,7 @@ def _patient_sends_the_intake(page: Page) -> None:
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Current medicines")).to_be_visible()
-    _saved(page, f"{intake}medicines/", lambda: page.get_by_label("I take no medicines").check())
+    autosaved(page, f"{intake}medicines/", lambda: page.get_by_label("I take no medicines").check())
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Antidepressants you have tried")).to_be_visible()
@@ -233,11 +219,11 @@ def _patient_sends_the_intake(page: Page) -> None:
     _answer(page, section, "substance_treatment", "no")
     page.get_by_role("button", name="Save and continue").click()
 
-    _saved(page, f"{intake}pregnancy/", lambda: page.get_by_label("No, neither applies").check())
+    autosaved(page, f"{intake}pregnancy/", lambda: page.get_by_label("No, neither applies").check())
     page.get_by_role("button", name="Save and continue").click()
 
     section = f"{intake}goals/"
-    _saved(page, section, lambda: page.get_by_label("Depression").check())
+    autosaved(page, section, lambda: page.get_by_label("Depression").check())
     _type(page, section, "What do you hope treatment will change for you?", "Enjoy my days.")
     page.get_by_role("button", name="Save and finish").click()
 
@@ -333,7 +319,7 @@ def _patient_prepares(page: Page, base: str) -> None:
     save = "/preparation/me/autosave/"
     _type(page, save, "What do you hope for from this treatment?", "To enjoy mornings again.")
     for _, label in PATIENT_ITEMS:
-        _saved(page, save, page.get_by_label(label).check)
+        autosaved(page, save, page.get_by_label(label).check)
     _type(page, save, "warning_signs", "Staying in bed all day.", label=False)
     _type(page, save, "coping_steps", "A walk; calling my sister.", label=False)
     _type(page, save, "contact1_name", "Sam Support", label=False)

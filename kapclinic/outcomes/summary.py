@@ -7,8 +7,9 @@ that changes an input: a questionnaire stored (`outcomes.actions.submit`), a dos
 given (`dosing.actions`), a dosing visit completed without a dosing record
 (`scheduling.actions.change_status`), a plan drafted or discarded (the first plan
 gives the route, protocol and sessions planned) and a screening signed (the
-indication). `rebuild_outcome_summaries` and the migration that created the table
-call it for everyone.
+indication). `rebuild_outcome_summaries` calls it for everyone (the migration that
+filled the table keeps its own frozen copy of this statement: a change here does
+not change what it does).
 
 Definitions (CLINICAL.md 5, as the trajectory page): doses are dosing records with a
 first dose, or completed dosing visits without a record, at the first dose's time

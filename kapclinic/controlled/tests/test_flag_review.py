@@ -4,57 +4,22 @@ review" but stays in the history, and a new discrepancy on the lot is a new flag
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from kapclinic.accounts.models import Role
 from kapclinic.audit.models import AuditEvent
 from kapclinic.controlled import actions
 from kapclinic.controlled.ledger import site_flags, unreviewed
-from kapclinic.controlled.models import FlagReview, StockEntry
-from kapclinic.dosing.models import Administration
-from kapclinic.dosing.tests.factories import make_session
+from kapclinic.controlled.models import FlagReview
+from kapclinic.controlled.tests.helpers import LOT, count_stock, give_dose, receive_stock
 from kapclinic.test import Cast, login, make_staff
 
 pytestmark = pytest.mark.django_db
 
-LOT = "KET-2026-07"
 NOTE = "Recounted with the pharmacist: one vial was in the fridge. Log amended."
-
-
-def _receive(cast: Cast, mg: str = "500", lot: str = LOT) -> StockEntry:
-    return actions.record_receipt(
-        actor=cast.nurse,
-        site=cast.site,
-        drug="ketamine",
-        strength="50 mg/mL",
-        lot_number=lot,
-        quantity_mg=Decimal(mg),
-        supplier="Example Pharma Supply",
-    )
-
-
-def _count(cast: Cast, mg: str, lot: str = LOT) -> StockEntry:
-    return actions.record_count(
-        actor=cast.nurse, site=cast.site, drug="ketamine", lot_number=lot, counted_mg=Decimal(mg)
-    )
-
-
-def _dose(cast: Cast, mg: str, lot: str = LOT) -> Administration:
-    return Administration.objects.create(
-        session=make_session(cast),
-        drug="ketamine",
-        route="iv",
-        dose_mg=Decimal(mg),
-        lot_number=lot,
-        started_at=timezone.now(),
-        given_by=cast.nurse,
-    )
 
 
 def _log(client: Client, cast: Cast) -> str:
@@ -72,8 +37,8 @@ def _review_url(cast: Cast) -> str:
 
 
 def test_the_admin_marks_a_differing_count_reviewed(cast: Cast, client: Client) -> None:
-    _receive(cast)
-    count = _count(cast, "490")
+    receive_stock(cast)
+    count = count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     assert flag.key == f"count:{count.pk}"
     login(client, cast.admin)
@@ -93,41 +58,41 @@ def test_the_admin_marks_a_differing_count_reviewed(cast: Cast, client: Client) 
 
 
 def test_a_new_discrepancy_on_the_lot_after_review_shows_again(cast: Cast) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [first] = site_flags(cast.site.pk)
     actions.review_flag(actor=cast.admin, site=cast.site, flag_key=first.key, note=NOTE)
     assert unreviewed(cast.site.pk, site_flags(cast.site.pk)) == []
-    later = _count(cast, "480")
+    later = count_stock(cast, "480")
     [again] = unreviewed(cast.site.pk, site_flags(cast.site.pk))
     assert again.key == f"count:{later.pk}" and again.lot_number == LOT
 
 
-def test_a_negative_balance_flags_again_after_another_dose(cast: Cast) -> None:
-    _receive(cast, "30")
-    _dose(cast, "35")
+def test_a_negative_balance_flags_again_after_anothergive_dose(cast: Cast) -> None:
+    receive_stock(cast, "30")
+    give_dose(cast, "35")
     [negative] = site_flags(cast.site.pk)
     assert negative.kind == "negative_balance"
     actions.review_flag(actor=cast.admin, site=cast.site, flag_key=negative.key, note=NOTE)
     assert unreviewed(cast.site.pk, site_flags(cast.site.pk)) == []
-    _dose(cast, "5")
+    give_dose(cast, "5")
     [again] = unreviewed(cast.site.pk, site_flags(cast.site.pk))
     assert again.kind == "negative_balance" and again.key != negative.key
 
 
-def test_a_lot_never_received_flags_again_after_another_dose(cast: Cast) -> None:
-    _dose(cast, "35", lot="NOWHERE-1")
+def test_a_lot_never_received_flags_again_after_anothergive_dose(cast: Cast) -> None:
+    give_dose(cast, "35", lot="NOWHERE-1")
     [flag] = site_flags(cast.site.pk)
     assert flag.kind == "never_received"
     actions.review_flag(actor=cast.admin, site=cast.site, flag_key=flag.key, note=NOTE)
     assert unreviewed(cast.site.pk, site_flags(cast.site.pk)) == []
-    _dose(cast, "35", lot="NOWHERE-1")
+    give_dose(cast, "35", lot="NOWHERE-1")
     assert len(unreviewed(cast.site.pk, site_flags(cast.site.pk))) == 1
 
 
 def test_an_empty_note_is_refused_and_the_form_keeps_the_choice(cast: Cast, client: Client) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     login(client, cast.admin)
     response = client.post(_review_url(cast), {"flag": flag.key, "note": "   "})
@@ -140,8 +105,8 @@ def test_an_empty_note_is_refused_and_the_form_keeps_the_choice(cast: Cast, clie
 
 
 def test_a_note_is_kept_when_the_flag_is_missing(cast: Cast, client: Client) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     login(client, cast.admin)
     response = client.post(_review_url(cast), {"flag": "count:999999", "note": NOTE})
     assert response.status_code == 400
@@ -151,8 +116,8 @@ def test_a_note_is_kept_when_the_flag_is_missing(cast: Cast, client: Client) -> 
 
 @pytest.mark.parametrize("who", ["nurse", "prescriber", "therapist", "front_desk", "outsider"])
 def test_others_cannot_review(cast: Cast, client: Client, who: str) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     login(client, getattr(cast, who))
     assert client.get(_review_url(cast)).status_code == 404
@@ -163,8 +128,8 @@ def test_others_cannot_review(cast: Cast, client: Client, who: str) -> None:
 
 
 def test_an_admin_of_another_site_cannot_review(cast: Cast, client: Client) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     far = make_staff("far-admin@test.example", "Fay Faraway", Role.CLINIC_ADMIN, cast.other_site)
     login(client, far)
@@ -176,8 +141,8 @@ def test_an_admin_of_another_site_cannot_review(cast: Cast, client: Client) -> N
 
 
 def test_nurses_see_the_history_but_no_review_link(cast: Cast, client: Client) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     login(client, cast.nurse)
     assert "Needs review" in _log(client, cast) and "Mark reviewed" not in _log(client, cast)
@@ -187,8 +152,8 @@ def test_nurses_see_the_history_but_no_review_link(cast: Cast, client: Client) -
 
 
 def test_a_flag_is_reviewed_once_and_reviews_are_never_changed(cast: Cast) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     review = actions.review_flag(actor=cast.admin, site=cast.site, flag_key=flag.key, note=NOTE)
     with pytest.raises(actions.LogRefused, match="already been reviewed"):
@@ -221,11 +186,11 @@ def test_the_review_page_says_when_nothing_needs_review(cast: Cast, client: Clie
 def test_the_log_page_query_count_is_constant_with_flags_and_reviews(
     cast: Cast, client: Client, django_assert_num_queries
 ) -> None:
-    _receive(cast)
-    _count(cast, "490")
+    receive_stock(cast)
+    count_stock(cast, "490")
     [flag] = site_flags(cast.site.pk)
     actions.review_flag(actor=cast.admin, site=cast.site, flag_key=flag.key, note=NOTE)
-    _count(cast, "480")
+    count_stock(cast, "480")
     login(client, cast.admin)
     url = reverse("controlled:site", args=[cast.site.pk])
     client.get(url)
@@ -233,11 +198,11 @@ def test_the_log_page_query_count_is_constant_with_flags_and_reviews(
         client.get(url)
     for n in range(3):
         lot = f"LOT-{n}"
-        _receive(cast, lot=lot)
-        _dose(cast, "10", lot=lot)
-        _count(cast, "1", lot=lot)
+        receive_stock(cast, lot=lot)
+        give_dose(cast, "10", lot=lot)
+        count_stock(cast, "1", lot=lot)
         [new] = [f for f in site_flags(cast.site.pk) if f.lot_number == lot]
         actions.review_flag(actor=cast.admin, site=cast.site, flag_key=new.key, note=NOTE)
-        _dose(cast, "600", lot=lot)
+        give_dose(cast, "600", lot=lot)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)

@@ -9,51 +9,22 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from kapclinic.accounts.models import Role
 from kapclinic.audit.models import AuditEvent
 from kapclinic.controlled import actions
 from kapclinic.controlled.ledger import balance_of, balances
 from kapclinic.controlled.models import StockEntry
-from kapclinic.dosing.models import Administration
-from kapclinic.dosing.tests.factories import make_session
-from kapclinic.test import Cast, login, make_staff
+from kapclinic.controlled.tests.helpers import LOT, count_stock, give_dose, receive_stock
+from kapclinic.test import login, make_staff
 
 pytestmark = pytest.mark.django_db
 
-LOT = "KET-2026-01"
-
-
-def _receive(cast: Cast, mg: str = "500", lot: str = LOT) -> StockEntry:
-    return actions.record_receipt(
-        actor=cast.nurse,
-        site=cast.site,
-        drug="ketamine",
-        strength="50 mg/mL",
-        lot_number=lot,
-        quantity_mg=Decimal(mg),
-        supplier="Example Pharma Supply",
-    )
-
-
-def _dose(cast: Cast, mg: str, lot: str = LOT) -> Administration:
-    session = make_session(cast)
-    return Administration.objects.create(
-        session=session,
-        drug="ketamine",
-        route="iv",
-        dose_mg=Decimal(mg),
-        lot_number=lot,
-        started_at=timezone.now(),
-        given_by=cast.nurse,
-    )
-
 
 def test_balance_is_received_minus_doses_given_and_waste(cast):
-    _receive(cast)
-    _dose(cast, "35")
-    _dose(cast, "40")
+    receive_stock(cast)
+    give_dose(cast, "35")
+    give_dose(cast, "40")
     actions.record_waste(
         actor=cast.nurse,
         site=cast.site,
@@ -69,15 +40,15 @@ def test_balance_is_received_minus_doses_given_and_waste(cast):
 
 
 def test_doses_at_another_site_do_not_count(cast):
-    _receive(cast)
-    dose = _dose(cast, "35")
+    receive_stock(cast)
+    dose = give_dose(cast, "35")
     assert balance_of(cast.site.pk, "ketamine", LOT) == Decimal("465.00")
     assert balance_of(cast.other_site.pk, "ketamine", LOT) == Decimal("0.00")
     assert dose.session.site == cast.site
 
 
 def test_waste_needs_a_second_person_as_witness(cast):
-    _receive(cast)
+    receive_stock(cast)
     with pytest.raises(actions.LogRefused, match="second member of staff"):
         actions.record_waste(
             actor=cast.nurse,
@@ -105,7 +76,7 @@ def test_the_database_refuses_a_self_witnessed_waste(cast):
 
 
 def test_waste_above_the_balance_is_refused(cast):
-    _receive(cast, "10")
+    receive_stock(cast, "10")
     with pytest.raises(actions.LogRefused, match="more than the log holds"):
         actions.record_waste(
             actor=cast.nurse,
@@ -119,7 +90,7 @@ def test_waste_above_the_balance_is_refused(cast):
 
 
 def test_entries_are_never_changed(cast):
-    entry = _receive(cast)
+    entry = receive_stock(cast)
     entry.quantity_mg = Decimal("1")
     with pytest.raises(ValueError, match="never changed"):
         entry.save()
@@ -128,16 +99,10 @@ def test_entries_are_never_changed(cast):
 def test_a_count_that_disagrees_is_flagged_and_emails_the_sites_admins(
     cast, client, django_capture_on_commit_callbacks
 ):
-    _receive(cast)
-    _dose(cast, "35")
+    receive_stock(cast)
+    give_dose(cast, "35")
     with django_capture_on_commit_callbacks(execute=True):
-        count = actions.record_count(
-            actor=cast.nurse,
-            site=cast.site,
-            drug="ketamine",
-            lot_number=LOT,
-            counted_mg=Decimal("460"),
-        )
+        count = count_stock(cast, "460")
     assert count.expected_mg == Decimal("465.00") and count.discrepancy_mg == Decimal("-5.00")
     assert [m.to for m in mail.outbox] == [[cast.admin.email]]
     assert "differs" in mail.outbox[0].subject
@@ -147,20 +112,14 @@ def test_a_count_that_disagrees_is_flagged_and_emails_the_sites_admins(
 
 
 def test_a_matching_count_sends_nothing(cast, django_capture_on_commit_callbacks):
-    _receive(cast)
+    receive_stock(cast)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.record_count(
-            actor=cast.nurse,
-            site=cast.site,
-            drug="ketamine",
-            lot_number=LOT,
-            counted_mg=Decimal("500"),
-        )
+        count_stock(cast, "500")
     assert mail.outbox == []
 
 
 def test_a_correction_changes_the_balance_and_keeps_the_original(cast):
-    entry = _receive(cast, "50")
+    entry = receive_stock(cast, "50")
     actions.record_correction(
         actor=cast.prescriber,
         site=cast.site,
@@ -175,7 +134,7 @@ def test_a_correction_changes_the_balance_and_keeps_the_original(cast):
 
 
 def test_every_entry_is_audited(cast):
-    entry = _receive(cast)
+    entry = receive_stock(cast)
     event = AuditEvent.objects.get(object_type="controlled.stockentry", object_id=str(entry.pk))
     assert event.actor == cast.nurse and event.detail["kind"] == "receipt"
 
@@ -197,7 +156,7 @@ def test_a_nurse_records_a_receipt_through_the_page(cast, client):
 
 
 def test_a_self_witness_cannot_be_chosen_on_the_page(cast, client):
-    _receive(cast)
+    receive_stock(cast)
     login(client, cast.nurse)
     response = client.post(
         reverse("controlled:waste", args=[cast.site.pk]),
@@ -245,7 +204,7 @@ def test_the_csv_is_formula_safe_and_lists_doses(cast, client):
         quantity_mg=Decimal("500"),
         supplier='=HYPERLINK("http://example.invalid")',
     )
-    _dose(cast, "35")
+    give_dose(cast, "35")
     login(client, cast.admin)
     response = client.get(reverse("controlled:export", args=[cast.site.pk]))
     text = b"".join(response.streaming_content).decode()
@@ -253,22 +212,22 @@ def test_the_csv_is_formula_safe_and_lists_doses(cast, client):
 
 
 def test_the_log_page_query_count_is_constant(cast, client, django_assert_num_queries):
-    _receive(cast)
-    _dose(cast, "35")
+    receive_stock(cast)
+    give_dose(cast, "35")
     login(client, cast.nurse)
     url = reverse("controlled:site", args=[cast.site.pk])
     client.get(url)
     with django_assert_num_queries(15) as first:
         client.get(url)
     for n in range(3):
-        _receive(cast, lot=f"LOT-{n}")
-        _dose(cast, "10", lot=f"LOT-{n}")
+        receive_stock(cast, lot=f"LOT-{n}")
+        give_dose(cast, "10", lot=f"LOT-{n}")
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
 
 
 def test_only_site_staff_may_witness(cast):
-    _receive(cast)
+    receive_stock(cast)
     stranger = make_staff("far@test.example", "Far Away", Role.NURSE, cast.other_site)
     with pytest.raises(actions.LogRefused, match="at this site"):
         actions.record_waste(

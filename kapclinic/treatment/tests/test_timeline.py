@@ -17,13 +17,16 @@ from kapclinic.patients.models import CareTeamMember, PathwayStage
 from kapclinic.preparation import actions as preparation_actions
 from kapclinic.preparation.checklist import PATIENT_ITEMS, STAFF_ITEMS
 from kapclinic.preparation.walk import FILLED
-from kapclinic.scheduling.models import Appointment, AppointmentType, Resource, TypeCode
+from kapclinic.scheduling.models import TypeCode
 from kapclinic.scheduling.tests.helpers import make_appointment
 from kapclinic.test import Cast, login
 from kapclinic.treatment.plan_actions import save_draft, sign_plan
 from kapclinic.treatment.tests.helpers import make_eligible, plan_data, protocol, weigh
 from kapclinic.treatment.timeline import next_dose, timeline
 from kapclinic.treatment.walk import walk_to
+
+# Dosing visits are IV sessions with the cast's nurse.
+IV = TypeCode.DOSING_IV
 
 
 def _signed_version(cast: Cast, amount: str) -> None:
@@ -129,38 +132,16 @@ def test_a_staff_withdrawal_names_who_withdrew(cast: Cast) -> None:
     assert withdrawn.detail.endswith("by Priya Prescriber: Started a new medicine.")
 
 
-def _dosing_visit(cast: Cast, start: dt.datetime, status: str = "booked") -> Appointment:
-    kind, _ = AppointmentType.objects.get_or_create(
-        site=cast.site,
-        code=TypeCode.DOSING_IV,
-        defaults={
-            "name": "IV ketamine session",
-            "duration_minutes": 40,
-            "provider_roles": ["nurse"],
-            "resource": Resource.NONE,
-        },
-    )
-    return Appointment.objects.create(
-        patient=cast.patient,
-        appointment_type=kind,
-        site=cast.site,
-        clinician=cast.nurse,
-        start=start,
-        end=start + dt.timedelta(minutes=40),
-        hold_start=start,
-        hold_end=start + dt.timedelta(minutes=40),
-        status=status,
-    )
-
-
 def test_next_dose_names_what_is_missing_on_its_day(cast: Cast, client: Client) -> None:
     make_eligible(cast.patient, cast.prescriber)
     weigh(cast.patient, "70")
     _signed_version(cast, "0.5")  # re-evaluate in 42 days
     soon = timezone.now() + dt.timedelta(days=10)
-    _dosing_visit(cast, soon - dt.timedelta(days=20), status="completed")  # past: not next
-    _dosing_visit(cast, soon + dt.timedelta(days=1), status="cancelled")
-    _dosing_visit(cast, soon)
+    make_appointment(
+        cast, start=soon - dt.timedelta(days=20), status="completed", code=IV
+    )  # past: not next
+    make_appointment(cast, start=soon + dt.timedelta(days=1), status="cancelled", code=IV)
+    make_appointment(cast, start=soon, code=IV)
     dose = next_dose(cast.patient)
     assert dose is not None and dose.start == soon and dose.kind == "IV ketamine session"
     assert [step.step for step in dose.readiness.missing] == [
@@ -177,7 +158,7 @@ def test_next_dose_names_what_is_missing_on_its_day(cast: Cast, client: Client) 
 def test_next_dose_is_ready_once_every_step_is_done(cast: Cast, client: Client) -> None:
     assert next_dose(cast.patient) is None
     walk_to(cast.patient, PathwayStage.DOSING, actor=cast.prescriber)
-    _dosing_visit(cast, timezone.now() + dt.timedelta(days=5))
+    make_appointment(cast, start=timezone.now() + dt.timedelta(days=5), code=IV)
     dose = next_dose(cast.patient)
     assert dose is not None and dose.readiness.ready
     login(client, cast.prescriber)
@@ -190,7 +171,7 @@ def test_timeline_page_queries_stay_constant(cast: Cast, client: Client, time_ma
     weigh(cast.patient, "70")
     _signed_version(cast, "0.5")
     make_appointment(cast)
-    _dosing_visit(cast, timezone.now() + dt.timedelta(days=30))
+    make_appointment(cast, start=timezone.now() + dt.timedelta(days=30), code=IV)
     login(client, cast.nurse)
     url = reverse("treatment:timeline", kwargs={"pk": cast.patient.pk})
     client.get(url)  # the session's first request records the sign-in's activity
