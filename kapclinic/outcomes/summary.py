@@ -156,17 +156,21 @@ def _after(column: str, days: int) -> str:
     return f"datetime({column}, '+{int(days)} days')"
 
 
-def _responding(score: str, baseline: str) -> str:
-    """SQL: `score` meets the response criterion of the row's scale against `baseline`
-    (whole numbers, as change.response_level: total * 100 <= baseline * (100 - %))."""
+def response_sql(score: str, baseline: str, instrument: str = "t.instrument") -> str:
+    """SQL: `score` meets the response criterion of the scale `instrument` (a column,
+    or a quoted code) against `baseline`; the one SQL form of change.response_level,
+    used by this summary and by analytics' durability. Whole numbers, as there: a
+    percent scale responds when total * 100 <= baseline * (100 - %) from a baseline
+    above 0 (nothing can fall by half from 0, so a baseline of 0 never responds);
+    PCL-5 when it falls by the response points."""
     keep = " ".join(
         f"WHEN '{code}' THEN {100 - int(percent)}"
         for code, percent in sorted(change.RESPONSE_PERCENT.items())
     )
     return (
-        f"((t.instrument = 'pcl5' AND {score} <= {baseline} - "
-        f"{int(change.PCL5_RESPONSE_POINTS)}) OR (t.instrument <> 'pcl5' AND "
-        f"{score} * 100 <= {baseline} * (CASE t.instrument {keep} END)))"
+        f"(({instrument} = 'pcl5' AND {score} <= {baseline} - "
+        f"{int(change.PCL5_RESPONSE_POINTS)}) OR ({instrument} <> 'pcl5' AND "
+        f"{baseline} > 0 AND {score} * 100 <= {baseline} * (CASE {instrument} {keep} END)))"
     )
 
 
@@ -220,7 +224,7 @@ def _insert_sql(courses_sql: str) -> str:
       SELECT t.*,
         CASE WHEN t.baseline IS NULL THEN NULL ELSE
           (SELECT MIN(r.completed_at) {score} AND r.completed_at >= t.first_dose
-             AND {_responding("r.total", "t.baseline")})
+             AND {response_sql("r.total", "t.baseline")})
         END AS responded_at
       FROM with_baseline t
     )
