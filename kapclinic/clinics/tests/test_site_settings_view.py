@@ -202,3 +202,17 @@ def test_every_threshold_has_a_floor_and_a_ceiling():
         validators = concrete_field(SiteSettings, name).validators
         kinds = {type(v).__name__ for v in validators}
         assert {"MinValueValidator", "MaxValueValidator"} <= kinds, name
+
+
+def test_junk_in_any_threshold_is_a_form_error_never_a_500(cast, admin_in):
+    # One field at a time, the others valid, so every value reaches the model's own
+    # validation and SiteSettings.clean() rather than stopping at a missing field.
+    before = _thresholds()
+    junk = ["-1", "9" * 30, "1e309", "2.5"]
+    for name in THRESHOLD_FIELDS:
+        for value in junk:
+            response = admin_in.post(_url(cast.site.pk), _data(cast.site, **{name: value}))
+            assert response.status_code == 200, (name, value)
+            assert name in response.context["form"].errors, (name, value)
+    assert _thresholds() == before
+    assert audit_rows() == []
