@@ -104,16 +104,29 @@ class Chair(models.Model):
         return f"{self.room} / {self.name}"
 
 
-def _bp(default: int) -> models.PositiveSmallIntegerField[int, int]:
+def _bounded(default: int, least: int, most: int) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
-        default=default, validators=[MinValueValidator(40), MaxValueValidator(300)]
+        default=default, validators=[MinValueValidator(least), MaxValueValidator(most)]
     )
+
+
+# Every threshold has a floor and a ceiling, so no value can make every reading a
+# warning (a warning at or below normal pressure, pulse, breathing or alertness) or
+# switch a rule off (a limit no live patient's reading could cross). The bounds sit
+# outside any published or sensible clinical choice and inside the ranges
+# dosing/monitoring.py accepts for a reading.
+def _systolic(default: int) -> models.PositiveSmallIntegerField[int, int]:
+    # 120 is the top of normal systolic pressure: a limit at or below it flags healthy readings.
+    return _bounded(default, 120, 300)
+
+
+def _diastolic(default: int) -> models.PositiveSmallIntegerField[int, int]:
+    # 80 is the top of normal diastolic pressure.
+    return _bounded(default, 80, 200)
 
 
 def _window(default: int, most: int) -> models.PositiveSmallIntegerField[int, int]:
-    return models.PositiveSmallIntegerField(
-        default=default, validators=[MinValueValidator(1), MaxValueValidator(most)]
-    )
+    return _bounded(default, 1, most)
 
 
 class SiteSettings(models.Model):
@@ -126,56 +139,47 @@ class SiteSettings(models.Model):
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="settings")
 
     # Pre-dose blood pressure (CLINICAL.md 4: warn > 140/90, urgent >= 180/110).
-    predose_bp_warn_systolic = _bp(140)
-    predose_bp_warn_diastolic = _bp(90)
-    bp_urgent_systolic = _bp(180)
-    bp_urgent_diastolic = _bp(110)
+    predose_bp_warn_systolic = _systolic(140)
+    predose_bp_warn_diastolic = _diastolic(90)
+    bp_urgent_systolic = _systolic(180)
+    bp_urgent_diastolic = _diastolic(110)
     # Screening: uncontrolled hypertension at rest above 180/100 (Swiss label) [S].
-    screening_bp_absolute_systolic = _bp(180)
-    screening_bp_absolute_diastolic = _bp(100)
-    # Rise from baseline during the session (label trial criterion).
-    bp_rise_warn_systolic = models.PositiveSmallIntegerField(default=40)
-    bp_rise_warn_diastolic = models.PositiveSmallIntegerField(default=25)
-    spo2_warn_below = models.PositiveSmallIntegerField(
-        default=94, validators=[MinValueValidator(50), MaxValueValidator(100)]
-    )
-    spo2_urgent_below = models.PositiveSmallIntegerField(
-        default=90, validators=[MinValueValidator(50), MaxValueValidator(100)]
-    )
-    resp_rate_warn_below = models.PositiveSmallIntegerField(default=10)
-    resp_rate_urgent_below = models.PositiveSmallIntegerField(default=8)
-    heart_rate_warn_above = models.PositiveSmallIntegerField(default=120)
-    heart_rate_warn_below = models.PositiveSmallIntegerField(default=50)
-    heart_rate_urgent_above = models.PositiveSmallIntegerField(default=140)
-    heart_rate_urgent_below = models.PositiveSmallIntegerField(default=40)
-    moaas_warn_at_or_below = models.PositiveSmallIntegerField(
-        default=3, validators=[MaxValueValidator(5)]
-    )
-    moaas_urgent_at_or_below = models.PositiveSmallIntegerField(
-        default=1, validators=[MaxValueValidator(5)]
-    )
-    # Discharge (CLINICAL.md 4): at least 120 minutes, Aldrete or PADSS >= 9.
-    min_observation_minutes = models.PositiveSmallIntegerField(
-        default=120, validators=[MinValueValidator(120)]
-    )
-    min_discharge_score = models.PositiveSmallIntegerField(
-        default=9, validators=[MaxValueValidator(10)]
-    )
+    screening_bp_absolute_systolic = _systolic(180)
+    screening_bp_absolute_diastolic = _diastolic(100)
+    # Rise from baseline during the session (label trial criterion). The rule warns at
+    # a rise at or above these, so 0 warned on every reading; a rise under 10 mmHg is
+    # within the difference between two cuff readings at rest.
+    bp_rise_warn_systolic = _bounded(40, 10, 100)
+    bp_rise_warn_diastolic = _bounded(25, 10, 100)
+    # Normal saturation is 95-100%: a warning above 96 would flag healthy readings.
+    spo2_warn_below = _bounded(94, 50, 96)
+    spo2_urgent_below = _bounded(90, 50, 96)
+    # Normal adult breathing is 12-20 a minute; under 4 the rule could hardly fire.
+    resp_rate_warn_below = _bounded(10, 4, 12)
+    resp_rate_urgent_below = _bounded(8, 4, 12)
+    # A resting heart rate of 60-100 is normal: a high limit under 100, or a low one
+    # over 60, warns on healthy readings; the outer bounds are monitoring's 20-250.
+    heart_rate_warn_above = _bounded(120, 100, 250)
+    heart_rate_warn_below = _bounded(50, 20, 60)
+    heart_rate_urgent_above = _bounded(140, 100, 250)
+    heart_rate_urgent_below = _bounded(40, 20, 60)
+    # MOAA/S runs from 5 (alert) to 0: "at or below 5" would warn on every reading.
+    moaas_warn_at_or_below = _bounded(3, 0, 4)
+    moaas_urgent_at_or_below = _bounded(1, 0, 4)
+    # Discharge (CLINICAL.md 4): at least 120 minutes, Aldrete or PADSS >= 9. The
+    # observation ceiling (8 hours) keeps a typing slip from holding every patient;
+    # a score below 9 would discharge below both scores' own criterion.
+    min_observation_minutes = _bounded(120, 120, 480)
+    min_discharge_score = _bounded(9, 9, 10)
     # Outcomes (CLINICAL.md 5).
-    pcl5_probable_ptsd_cutoff = models.PositiveSmallIntegerField(
-        default=33, validators=[MinValueValidator(31), MaxValueValidator(33)]
-    )
-    madrs_remission_at_or_below = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(60)]
-    )
-    risk_alert_ack_hours = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(1), MaxValueValidator(72)]
-    )
+    pcl5_probable_ptsd_cutoff = _bounded(33, 31, 33)
+    # Trials define remission as 10 or less (IV ketamine) or 12 or less (esketamine);
+    # above 12 counts ill patients as remitted, and 0-6 is MADRS's "symptoms absent".
+    madrs_remission_at_or_below = _bounded(10, 6, 12)
+    risk_alert_ack_hours = _bounded(4, 1, 72)
     # Treatment plans (CLINICAL.md 3): an mg/kg dose uses the latest weight; one older
     # than this is flagged for the prescriber. A clinic setting with no published source.
-    max_weight_age_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
-    )
+    max_weight_age_days = _bounded(30, 1, 365)
 
     # Long-term safety panel (CLINICAL.md 7 tracks these but gives no numbers: our
     # defaults, see outcomes/safety/rules.py). Windows of 0 would switch a rule off.
@@ -183,12 +187,14 @@ class SiteSettings(models.Model):
     safety_sustained_sessions = _window(3, 12)
     # Stored as a whole percent (a fraction strictly between 0 and 1 of the first
     # dose), so the audit trail keeps plain numbers.
-    safety_dose_rise_percent = models.PositiveSmallIntegerField(
-        default=25, validators=[MinValueValidator(1), MaxValueValidator(99)]
-    )
+    safety_dose_rise_percent = _bounded(25, 1, 99)
     safety_bladder_check_days = _window(31, 365)
     safety_request_pattern_count = _window(2, 20)
     safety_request_pattern_days = _window(90, 365)
+    # A patient dosed within this many days counts as being dosed (the monthly bladder
+    # check is asked of them). Maintenance doses can be a month apart, so a window
+    # under 28 days would stop asking patients still in treatment.
+    safety_dosing_window_days = _bounded(90, 28, 365)
 
     class Meta:
         verbose_name_plural = "site settings"

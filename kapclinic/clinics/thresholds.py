@@ -61,6 +61,7 @@ GROUPS: tuple[ThresholdGroup, ...] = (
             "safety_bladder_check_days",
             "safety_request_pattern_count",
             "safety_request_pattern_days",
+            "safety_dosing_window_days",
         ),
     ),
 )
@@ -155,6 +156,11 @@ SOURCES: dict[str, str] = {
     "safety_request_pattern_days": (
         "The window, in days, for counting requests for early or extra doses." + _CLINIC_SETTING
     ),
+    "safety_dosing_window_days": (
+        "A patient dosed within this many days counts as being dosed, so the monthly "
+        "bladder check is asked of them (at least 28, as maintenance doses can be a "
+        "month apart)." + _CLINIC_SETTING
+    ),
 }
 
 THRESHOLD_FIELDS: tuple[str, ...] = tuple(name for group in GROUPS for name in group.fields)
@@ -191,4 +197,5 @@ LABELS: dict[str, str] = {
     "safety_bladder_check_days": "Bladder check due after (days)",
     "safety_request_pattern_count": "Early or extra dose requests for a pattern",
     "safety_request_pattern_days": "Count early or extra dose requests over (days)",
+    "safety_dosing_window_days": "Being dosed: a dose within the last (days)",
 }

@@ -7,7 +7,9 @@ risk alerts and crisis resources are the same as for any other questionnaire. An
 assignment belongs to an intake by its occasion key, `intake:<intake id>:<code>`
 (unique per patient, so each is asked once per intake however often the patient
 presses the button). The outcomes schedule counts an answer given here as the
-baseline when it is fresh (`outcomes.schedule_plan.due_for`).
+baseline when it is fresh (`outcomes.schedule_plan.due_for`); one asked before the
+baseline's window and left unanswered is no baseline, so the schedule takes that
+copy over (sends it again) rather than asking a second one.
 """
 
 from __future__ import annotations

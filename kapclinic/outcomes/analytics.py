@@ -31,6 +31,7 @@ from kapclinic.lib.field_error import FieldValueError
 from kapclinic.outcomes import change
 from kapclinic.outcomes.models import OutcomeSummary
 from kapclinic.outcomes.summary import INSTRUMENTS as INSTRUMENTS
+from kapclinic.outcomes.summary import response_sql
 from kapclinic.screening.rules import INDICATIONS
 from kapclinic.treatment.models import Route
 
@@ -183,9 +184,9 @@ def _rows(
 
 
 def _held(code: str, column: str) -> str:
-    if code == "pcl5":
-        return f"{column} <= baseline - {int(change.PCL5_RESPONSE_POINTS)}"
-    return f"{column} * 100 <= baseline * {100 - int(change.RESPONSE_PERCENT[code])}"
+    """SQL: the later score still meets the response criterion (the summary's rule,
+    so a response and its durability never disagree; `code` is one of INSTRUMENTS)."""
+    return response_sql(column, "baseline", f"'{code}'")
 
 
 def _cohort_expression(by: str) -> Any:

@@ -40,10 +40,14 @@ def build_demo_schedules(sites: list[Site]) -> DemoSchedules:
         if not ScheduleRule.objects.filter(patient__site__in=sites).exists():
             _personalise(list(_candidates(sites)))
         candidates = list(_candidates(sites))
+        # New questionnaires only: the demo has no copies open before this step.
         due = [
-            found
+            (patient, d)
             for start in range(0, len(candidates), BATCH)
-            for found in schedule_plan.due_for(candidates[start : start + BATCH], now=now)
+            for patient, d, reuse in schedule_plan.due_for(
+                candidates[start : start + BATCH], now=now
+            )
+            if reuse is None
         ]
         QuestionnaireAssignment.objects.bulk_create(
             QuestionnaireAssignment(

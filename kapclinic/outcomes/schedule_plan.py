@@ -136,9 +136,13 @@ def candidates() -> QuerySet[Patient]:
 
 def due_for(
     patients: Sequence[Patient], *, now: dt.datetime
-) -> list[tuple[Patient, schedules.Due]]:
+) -> list[tuple[Patient, schedules.Due, int | None]]:
     """What falls due now for `patients` and is not asked yet (a batch, read only: a
-    fixed number of queries). The sites' rules must exist (`ensure_site_defaults`)."""
+    fixed number of queries). The sites' rules must exist (`ensure_site_defaults`).
+
+    The third item is None for a questionnaire to create, or the id of the same
+    questionnaire already open (asked before this baseline's window, by the intake
+    or an earlier occasion) for the baseline to take over rather than doubling it."""
     if not patients:
         return []
     ids = [p.pk for p in patients]
@@ -172,42 +176,85 @@ def due_for(
         if completed_at is not None:
             last = answered.get((patient_id, instrument))
             answered[(patient_id, instrument)] = max(completed_at, last or completed_at)
-    waiting = set(
-        QuestionnaireAssignment.objects.filter(
-            patient_id__in=ids, completed_at__isnull=True, expires_at__gt=now
-        ).values_list("patient_id", "instrument")
-    )
-    found: list[tuple[Patient, schedules.Due]] = []
+    # The open (unanswered, unexpired) copy of each questionnaire asked last.
+    open_copies: dict[tuple[int, str], tuple[dt.datetime, int]] = {}
+    for patient_id, instrument, due_at, pk in QuestionnaireAssignment.objects.filter(
+        patient_id__in=ids, completed_at__isnull=True, expires_at__gt=now
+    ).values_list("patient_id", "instrument", "due_at", "pk"):
+        open_copies[(patient_id, instrument)] = max(
+            (due_at, pk), open_copies.get((patient_id, instrument), (due_at, pk))
+        )
+    waiting = set(open_copies)
+    found: list[tuple[Patient, schedules.Due, int | None]] = []
     for patient in patients:
         rules = effective_rules(site_rules[patient.site_id], patient_rules[patient.pk])
         phase = schedules.phase_for(patient.stage, plan_phase.get(patient.pk))
         for due in schedules.due_now(rules, phase, doses[patient.pk], now):
-            # An occasion already asked, or the same questionnaire still waiting to
-            # be answered: one at a time, never a pile.
-            if (patient.pk, due.key) in taken or (patient.pk, due.instrument) in waiting:
+            if (patient.pk, due.key) in taken:
                 continue
+            # Only an answer counts as "a fresh baseline is in"; a copy asked and
+            # left unanswered does not.
             fresh = answered.get((patient.pk, due.instrument))
             if due.trigger == schedules.BASELINE and fresh is not None and fresh >= due.due_at:
                 continue
+            # The same questionnaire still waiting to be answered: one at a time,
+            # never a pile. A baseline takes over a copy asked before its window
+            # opened (an intake questionnaire opened weeks ago and left), so the
+            # patient is asked again in the week before the first dose, in that one
+            # copy; a copy asked inside the window already is that request.
+            if (patient.pk, due.instrument) in waiting:
+                copy = open_copies.get((patient.pk, due.instrument))
+                if due.trigger == schedules.BASELINE and copy is not None and copy[0] < due.due_at:
+                    found.append((patient, due, copy[1]))
+                continue
             waiting.add((patient.pk, due.instrument))
-            found.append((patient, due))
+            found.append((patient, due, None))
     return found
 
 
 def plan(
     patients: Sequence[Patient], *, now: dt.datetime | None = None
 ) -> list[QuestionnaireAssignment]:
-    """Create the assignments now due for `patients` (a batch: a fixed number of
-    queries, plus one insert and one audit row per new assignment)."""
+    """Create the assignments now due for `patients`, or take over an open copy for a
+    baseline (a batch: a fixed number of queries, plus a write and one audit row per
+    assignment created or taken over); returns them."""
     now = now or timezone.now()
     for site in {p.site_id: p.site for p in patients}.values():
         ensure_site_defaults(site)
     created: list[QuestionnaireAssignment] = []
-    for patient, due in due_for(patients, now=now):
-        assignment = _create(patient, due)
+    for patient, due, reuse in due_for(patients, now=now):
+        assignment = _create(patient, due) if reuse is None else _take_over(patient, due, reuse)
         if assignment is not None:
             created.append(assignment)
     return created
+
+
+def _take_over(patient: Patient, due: schedules.Due, pk: int) -> QuestionnaireAssignment | None:
+    """Make the open copy `pk` this baseline's request: due in the baseline's window,
+    open at least until the first dose, and sent again (its link and one reminder,
+    by `outcomes.sends`); its draft and its occasion key are kept."""
+    with transaction.atomic():
+        copy = (
+            QuestionnaireAssignment.objects.select_for_update()
+            .filter(pk=pk, patient=patient, completed_at__isnull=True, due_at__lt=due.due_at)
+            .first()
+        )
+        if copy is None:
+            # Answered, or taken over by another worker, a moment ago.
+            return None
+        copy.due_at = due.due_at
+        copy.expires_at = max(copy.expires_at, due.expires_at)
+        copy.sent_at = copy.reminded_at = None
+        fields = ["due_at", "expires_at", "sent_at", "reminded_at"]
+        copy.save(update_fields=fields)
+        record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            patient=patient,
+            obj=copy,
+            detail={"instrument": due.instrument, "schedule": due.trigger, "fields": fields},
+        )
+    return copy
 
 
 def _create(patient: Patient, due: schedules.Due) -> QuestionnaireAssignment | None:

@@ -157,17 +157,21 @@ def _after(column: str, days: int) -> str:
     return f"datetime({column}, '+{int(days)} days')"
 
 
-def _responding(score: str, baseline: str) -> str:
-    """SQL: `score` meets the response criterion of the row's scale against `baseline`
-    (whole numbers, as change.response_level: total * 100 <= baseline * (100 - %))."""
+def response_sql(score: str, baseline: str, instrument: str = "t.instrument") -> str:
+    """SQL: `score` meets the response criterion of the scale `instrument` (a column,
+    or a quoted code) against `baseline`; the one SQL form of change.response_level,
+    used by this summary and by analytics' durability. Whole numbers, as there: a
+    percent scale responds when total * 100 <= baseline * (100 - %) from a baseline
+    above 0 (nothing can fall by half from 0, so a baseline of 0 never responds);
+    PCL-5 when it falls by the response points."""
     keep = " ".join(
         f"WHEN '{code}' THEN {100 - int(percent)}"
         for code, percent in sorted(change.RESPONSE_PERCENT.items())
     )
     return (
-        f"((t.instrument = 'pcl5' AND {score} <= {baseline} - "
-        f"{int(change.PCL5_RESPONSE_POINTS)}) OR (t.instrument <> 'pcl5' AND "
-        f"{score} * 100 <= {baseline} * (CASE t.instrument {keep} END)))"
+        f"(({instrument} = 'pcl5' AND {score} <= {baseline} - "
+        f"{int(change.PCL5_RESPONSE_POINTS)}) OR ({instrument} <> 'pcl5' AND "
+        f"{baseline} > 0 AND {score} * 100 <= {baseline} * (CASE {instrument} {keep} END)))"
     )
 
 
@@ -221,7 +225,7 @@ def _insert_sql(courses_sql: str) -> str:
       SELECT t.*,
         CASE WHEN t.baseline IS NULL THEN NULL ELSE
           (SELECT MIN(r.completed_at) {score} AND r.completed_at >= t.first_dose
-             AND {_responding("r.total", "t.baseline")})
+             AND {response_sql("r.total", "t.baseline")})
         END AS responded_at
       FROM with_baseline t
     )
@@ -255,16 +259,45 @@ def refresh_summary(patient_ids: Iterable[int] | None) -> None:
         _refresh(ids)
 
 
+# The class of the summary's advisory locks (the first of PostgreSQL's two keys),
+# so they can never be mistaken for another feature's.
+SUMMARY_LOCK_CLASS = 0x4F53  # "OS": outcome summary
+
+
+def _serialise(ids: list[int]) -> None:
+    """Make two refreshes of one patient run one after the other, so the later one
+    sees what the earlier one committed (PostgreSQL; SQLite runs one writer at a time).
+
+    Lock order: the calling action's own rows first (a dose locks its dosing
+    session; a merge locks both patient records FOR NO KEY UPDATE, then every row it
+    moves), the refresh last, in the same transaction. So the refresh takes no row
+    lock: locking the patient row here made a dose (session, then patient) and a
+    merge of that patient (patient, then session) wait for each other until
+    PostgreSQL failed one. What it takes instead is a transaction-level advisory
+    lock per patient, which no other code takes, in ascending order, held to
+    commit; inserting the summary rows takes only a key-share lock on the patient
+    row, which the merge's lock allows. (A refresh with no lock at all, writing
+    with INSERT ... ON CONFLICT, would let the later of two refreshes overwrite the
+    earlier's rows with a computation made before the earlier committed, losing
+    its score or dose.)
+    """
+    if connection.vendor != "postgresql":
+        return
+    # Two 32-bit keys: patient ids past 2^31 share a key with a smaller id, which
+    # only makes two unrelated refreshes wait for each other, never deadlock (the
+    # keys, not the ids, are taken in ascending order).
+    keys = sorted({pk % 2**31 for pk in ids})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM "
+            "(SELECT k FROM unnest(%s::integer[]) AS k ORDER BY k) AS ordered",
+            [SUMMARY_LOCK_CLASS, keys],
+        )
+
+
 def _refresh(ids: list[int] | None) -> None:
     if ids is not None:
-        # Lock the patients, so two refreshes of one patient run one after the other
-        # and the later one sees what the earlier one committed (PostgreSQL).
-        list(
-            Patient.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        _serialise(ids)
     if ids is None:
         courses_sql, params = _courses(None).query.sql_with_params()
         sql, values = _insert_sql(courses_sql), list(params)

@@ -192,8 +192,19 @@ def merge_records(
     """Merge `duplicate` into `kept` (see the module docstring), or raise
     `MergeRefused` and change nothing. One audit row names both MRNs and how many
     rows of each kind moved; `detail` adds references (e.g. the online booking)."""
+    # Lock order: both records first, ascending, then every row `_move` updates, then
+    # the outcome summary (`refresh_summary`, which takes no row lock). FOR NO KEY
+    # UPDATE, as a merge never changes a record's id: it still keeps other writers
+    # of these records out, but lets a transaction already under way insert rows
+    # pointing at them (its audit row, its summary rows) and commit, rather than
+    # wait for this merge while holding a row the merge is about to move (a dose
+    # holds its dosing session: the two waited for each other until PostgreSQL
+    # failed one).
     first, second = sorted((kept.pk, duplicate.pk))
-    locked = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[first, second])}
+    locked = {
+        p.pk: p
+        for p in Patient.objects.select_for_update(no_key=True).filter(pk__in=[first, second])
+    }
     if len(locked) != len({first, second}):
         raise MergeRefused("One of the records no longer exists.")
     kept, duplicate = locked[kept.pk], locked[duplicate.pk]

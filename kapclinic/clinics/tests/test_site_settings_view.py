@@ -3,6 +3,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from kapclinic.audit.models import AuditAction
+from kapclinic.clinics.actions import concrete_field
 from kapclinic.clinics.models import SiteSettings
 from kapclinic.clinics.tests.battery import assert_hidden_from_others, audit_rows
 from kapclinic.clinics.thresholds import THRESHOLD_FIELDS
@@ -143,5 +144,75 @@ def test_a_zero_window_or_a_rise_outside_one_to_99_percent_is_refused(cast, admi
     response = admin_in.post(_url(cast.site.pk), _data(cast.site, **{field: value}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    assert _thresholds() == before
+    assert audit_rows() == []
+
+
+def test_the_dosing_window_is_on_the_page_and_audited_old_and_new(cast, admin_in):
+    text = admin_in.get(_url(cast.site.pk)).content.decode()
+    assert "Being dosed: a dose within the last (days)" in text
+    assert 'name="safety_dosing_window_days"' in text
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, safety_dosing_window_days=60))
+    assert response.status_code == 302
+    assert SiteSettings.objects.get(site=cast.site).safety_dosing_window_days == 60
+    (row,) = audit_rows(action=AuditAction.SETTINGS)
+    assert row.detail == {"changes": {"safety_dosing_window_days": [90, 60]}}
+
+
+# Each value would make every reading a warning, or switch its rule off.
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("bp_rise_warn_systolic", 0, "greater than or equal to 10"),
+        ("bp_rise_warn_diastolic", 0, "greater than or equal to 10"),
+        ("bp_rise_warn_systolic", -5, "greater than or equal to 0"),
+        ("bp_rise_warn_diastolic", 5000, "less than or equal to 100"),
+        ("predose_bp_warn_systolic", 40, "greater than or equal to 120"),
+        ("predose_bp_warn_diastolic", 40, "greater than or equal to 80"),
+        ("screening_bp_absolute_systolic", 60, "greater than or equal to 120"),
+        ("spo2_warn_below", 100, "less than or equal to 96"),
+        ("resp_rate_warn_below", 30, "less than or equal to 12"),
+        ("resp_rate_urgent_below", 0, "greater than or equal to 4"),
+        ("heart_rate_warn_above", 0, "greater than or equal to 100"),
+        ("heart_rate_warn_below", 200, "less than or equal to 60"),
+        ("heart_rate_urgent_above", 30000, "less than or equal to 250"),
+        ("moaas_warn_at_or_below", 5, "less than or equal to 4"),
+        ("min_observation_minutes", 30000, "less than or equal to 480"),
+        ("min_discharge_score", 0, "greater than or equal to 9"),
+        ("madrs_remission_at_or_below", 60, "less than or equal to 12"),
+        ("safety_dosing_window_days", 0, "greater than or equal to 28"),
+        ("safety_dosing_window_days", 400, "less than or equal to 365"),
+    ],
+)
+def test_a_threshold_that_would_warn_on_every_reading_is_refused_with_a_message(
+    cast, admin_in, field, value, message
+):
+    before = _thresholds()
+    response = admin_in.post(_url(cast.site.pk), _data(cast.site, **{field: value}))
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors[field]
+    assert message in error
+    assert _thresholds() == before
+    assert audit_rows() == []
+
+
+def test_every_threshold_has_a_floor_and_a_ceiling():
+    # A field without both could take a value that warns on every reading or never.
+    for name in THRESHOLD_FIELDS:
+        validators = concrete_field(SiteSettings, name).validators
+        kinds = {type(v).__name__ for v in validators}
+        assert {"MinValueValidator", "MaxValueValidator"} <= kinds, name
+
+
+def test_junk_in_any_threshold_is_a_form_error_never_a_500(cast, admin_in):
+    # One field at a time, the others valid, so every value reaches the model's own
+    # validation and SiteSettings.clean() rather than stopping at a missing field.
+    before = _thresholds()
+    junk = ["-1", "9" * 30, "1e309", "2.5"]
+    for name in THRESHOLD_FIELDS:
+        for value in junk:
+            response = admin_in.post(_url(cast.site.pk), _data(cast.site, **{name: value}))
+            assert response.status_code == 200, (name, value)
+            assert name in response.context["form"].errors, (name, value)
     assert _thresholds() == before
     assert audit_rows() == []

@@ -316,6 +316,59 @@ def test_an_open_intake_questionnaire_is_not_doubled_by_the_schedule(cast: Cast)
     assert QuestionnaireAssignment.objects.filter(instrument="phq9").count() == 1
 
 
+def test_an_intake_questionnaire_left_unanswered_is_taken_over_by_the_baseline(
+    cast: Cast,
+) -> None:
+    # Opened 20 days before the first dose and left: open until 8 days after it. It is
+    # no baseline, so the schedule asks for one in the week before the dose, in that
+    # same copy (sent again, draft kept) rather than waiting for it to expire.
+    asked_at = FIRST_DOSE - 20 * DAY
+    with time_machine.travel(asked_at, tick=False):
+        at_consultation(cast.patient, cast.prescriber)
+        make_dose(cast, FIRST_DOSE)
+        copy = actions.ask_baseline(cast.patient, "phq9", actor=cast.patient_user)
+    assert sweep_at(FIRST_DOSE - 6 * DAY)["created"] == 3
+    assert scheduled(cast) == ["cssrs_screen", "gad7"]
+    assert QuestionnaireAssignment.objects.filter(instrument="phq9").count() == 1
+    copy.refresh_from_db()
+    assert copy.schedule_key.startswith("intake:")
+    assert copy.due_at == FIRST_DOSE - 7 * DAY
+    assert copy.sent_at == FIRST_DOSE - 6 * DAY
+    assert copy.expires_at == asked_at + baseline.ANSWER_WITHIN
+    assert len(mail.outbox) == 3
+    assert AuditEvent.objects.filter(
+        object_type="outcomes.questionnaireassignment",
+        object_id=str(copy.pk),
+        action="update",
+        detail__schedule="baseline",
+    ).exists()
+    # Taken over once: the next sweeps neither send it again nor add a copy.
+    assert sweep_at(FIRST_DOSE - 5 * DAY)["created"] == 0
+    assert len(mail.outbox) == 3
+    # Answered now, it is a fresh baseline: nothing more is asked for it.
+    with time_machine.travel(FIRST_DOSE - 4 * DAY, tick=False):
+        outcomes_actions.submit(
+            actor=cast.patient_user,
+            patient=cast.patient,
+            instrument="phq9",
+            answers=PHQ9_SAFE,
+            assignment=copy,
+        )
+    sweep_at(FIRST_DOSE - 3 * DAY)
+    assert QuestionnaireAssignment.objects.filter(instrument="phq9").count() == 1
+
+
+def test_a_baseline_taken_over_stays_open_until_the_first_dose(cast: Cast) -> None:
+    # Asked 30 days before the dose, so it would close 2 days before it.
+    with time_machine.travel(FIRST_DOSE - 30 * DAY, tick=False):
+        at_consultation(cast.patient, cast.prescriber)
+        make_dose(cast, FIRST_DOSE)
+        copy = actions.ask_baseline(cast.patient, "phq9", actor=cast.patient_user)
+    sweep_at(FIRST_DOSE - 6 * DAY)
+    copy.refresh_from_db()
+    assert copy.expires_at == FIRST_DOSE and copy.sent_at == FIRST_DOSE - 6 * DAY
+
+
 # Query counts -----------------------------------------------------------------------
 
 

@@ -124,6 +124,7 @@ def thresholds_for(site_settings: SiteSettings | None) -> rules.Thresholds:
         bladder_check_days=site_settings.safety_bladder_check_days,
         request_pattern_count=site_settings.safety_request_pattern_count,
         request_pattern_days=site_settings.safety_request_pattern_days,
+        dosing_window_days=site_settings.safety_dosing_window_days,
         resting_systolic=site_settings.predose_bp_warn_systolic,
         resting_diastolic=site_settings.predose_bp_warn_diastolic,
         rise_systolic=site_settings.bp_rise_warn_systolic,
@@ -172,8 +173,11 @@ def build_panel(patient: Patient) -> Panel:
             ],
             today,
             thresholds,
-            dosing=bool(sessions)
-            and (today - sessions[-1]["first_dose_at"].astimezone(tz).date()).days <= 90,
+            dosing=rules.being_dosed(
+                sessions[-1]["first_dose_at"].astimezone(tz).date() if sessions else None,
+                today,
+                thresholds,
+            ),
         ),
         *rules.misuse_flags(
             [(m.noted_on, m.kind, m.get_kind_display()) for m in misuse], today, thresholds

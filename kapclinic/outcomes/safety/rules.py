@@ -16,7 +16,8 @@ the rest of the record already uses, each named where it is defined:
   rise; a rise from baseline at or above the site's warning (default 40 systolic
   or 25 diastolic) is flagged on its session;
 - bladder: any symptom is a flag (ketamine cystitis presents with urgency,
-  frequency, pain); blood in the urine is urgent; a check older than 31 days is due;
+  frequency, pain); blood in the urine is urgent; a check older than 31 days is due
+  for a patient being dosed, that is dosed within the last 90 days;
 - misuse: every recorded request for an early or extra dose and every positive
   substance test is a signal, and two or more early or extra requests in 90 days
   is a pattern.
@@ -82,6 +83,7 @@ class Thresholds:
     bladder_check_days: int = 31
     request_pattern_count: int = 2
     request_pattern_days: int = 90
+    dosing_window_days: int = 90
     resting_systolic: int = 140
     resting_diastolic: int = 90
     rise_systolic: int = 40
@@ -95,6 +97,7 @@ class Thresholds:
             "bladder_check_days",
             "request_pattern_count",
             "request_pattern_days",
+            "dosing_window_days",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -211,6 +214,11 @@ def pressure_flags(sessions: Sequence[SessionPressure], limits: Thresholds) -> l
             )
         )
     return flags
+
+
+def being_dosed(last_dose_on: dt.date | None, today: dt.date, thresholds: Thresholds) -> bool:
+    """Whether a patient whose latest dose was on ``last_dose_on`` is still being dosed."""
+    return last_dose_on is not None and (today - last_dose_on).days <= thresholds.dosing_window_days
 
 
 def bladder_flags(

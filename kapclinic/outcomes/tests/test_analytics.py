@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kapclinic.outcomes import analytics
+from kapclinic.outcomes import analytics, change, trajectory
+from kapclinic.outcomes.models import OutcomeSummary
 from kapclinic.outcomes.tests.history import add_score, days_ago, dose, make_plan, make_protocol
 from kapclinic.test import make_patient
 from kapclinic.treatment.models import Route
@@ -87,3 +89,42 @@ def test_median_of_histogram():
     assert analytics.median_of_histogram({}) is None
     assert analytics.median_of_histogram({2: 1, 4: 1}) == 3
     assert analytics.median_of_histogram({1: 3, 9: 1}) == 1
+
+
+def test_a_baseline_of_0_is_no_response_in_analytics_as_on_the_trajectory(cast):
+    # Nothing can fall by half from 0: change.response_level says "no response",
+    # and the summary and the cohort table must say the same (they counted a
+    # later 0 as a response that held).
+    zero = (0, [(7, 0), (40, 0), (100, 0)])
+    patient = _patient(cast, zero)
+    for _ in range(4):
+        _patient(cast, NON_RESPONDER)
+    history = [(r.completed_at, r.total) for r in patient.responses.order_by("completed_at")]
+    first_dose = days_ago(200)
+    (series,) = trajectory.build(patient.responses.all(), first_dose=first_dose)
+    assert (series.baseline, series.response) == (0, "no response")
+    assert change.first_response("phq9", history, first_dose) is None
+    summary = OutcomeSummary.objects.get(patient=patient, instrument="phq9")
+    assert (summary.baseline, summary.responded_at) == (0, None)
+    (cohort,) = analytics.cohorts("phq9", "all")
+    assert (cohort.patients, cohort.responders, cohort.held_4, cohort.held_12) == (5, 0, 0, 0)
+    assert cohort.sessions_histogram == {}
+
+
+def test_the_migration_clears_responses_stored_from_a_baseline_of_0(cast):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "kapclinic.outcomes.migrations.0006_no_response_from_a_baseline_of_0"
+    )
+    zero = _patient(cast, (0, [(7, 0)]))
+    kept = _patient(cast, RESPONDER_HELD)
+    # As the old SQL stored it.
+    OutcomeSummary.objects.filter(patient=zero).update(
+        responded_at=days_ago(190), sessions_to_response=3, later_4=0
+    )
+    before = OutcomeSummary.objects.get(patient=kept).responded_at
+    migration.clear(apps, None)
+    row = OutcomeSummary.objects.get(patient=zero)
+    assert (row.responded_at, row.sessions_to_response, row.later_4) == (None, None, None)
+    assert OutcomeSummary.objects.get(patient=kept).responded_at == before is not None

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kapclinic.dosing.models import DosingSession
 from kapclinic.dosing.tests.helpers import dosing_session, give
-from kapclinic.outcomes import actions, analytics
+from kapclinic.outcomes import actions, analytics, change
 from kapclinic.outcomes.models import OutcomeSummary, QuestionnaireResponse
 from kapclinic.outcomes.summary import COLUMNS, INSTRUMENTS, VISIT_ROUTES, refresh_summary
 from kapclinic.outcomes.tests.history import (
@@ -93,9 +93,8 @@ def _expected(patient: Patient) -> list[tuple[Any, ...]]:
         if baseline is not None:
             b = baseline.total or 0
             for s in since:
-                t = s.total or 0
-                met = t <= b - 10 if code == "pcl5" else t * 100 <= b * 50
-                if met:
+                # The trajectory's own rule is the oracle: one definition of a response.
+                if change.is_response(code, b, s.total or 0):
                     responded = s.completed_at
                     break
         later = {}

@@ -182,3 +182,14 @@ def test_a_site_request_pattern_of_three_in_thirty_days():
 def test_a_zero_window_or_a_fraction_outside_zero_to_one_is_refused(wrong):
     with pytest.raises(ValueError, match=next(iter(wrong))):
         rules.Thresholds(**wrong)
+
+
+def test_being_dosed_follows_the_window():
+    month = rules.Thresholds(dosing_window_days=30)
+    assert rules.being_dosed(TODAY - dt.timedelta(days=90), TODAY, DEFAULTS)
+    assert not rules.being_dosed(TODAY - dt.timedelta(days=91), TODAY, DEFAULTS)
+    assert rules.being_dosed(TODAY - dt.timedelta(days=30), TODAY, month)
+    assert not rules.being_dosed(TODAY - dt.timedelta(days=31), TODAY, month)
+    assert not rules.being_dosed(None, TODAY, DEFAULTS)
+    with pytest.raises(ValueError, match="dosing_window_days"):
+        rules.Thresholds(dosing_window_days=0)

@@ -141,3 +141,13 @@ def test_the_panel_uses_the_patients_site_thresholds(cast, client):
     assert (
         "3 requests for early or extra doses in 30 days." in client.get(_url(cast)).content.decode()
     )
+
+
+def test_the_being_dosed_window_is_the_sites_setting(cast, client):
+    # Last dose 60 days ago, no bladder check ever: inside the default 90-day window.
+    _course(cast, 1, start_days=60)
+    login(client, cast.prescriber)
+    due = "The monthly bladder check is due."
+    assert due in client.get(_url(cast)).content.decode()
+    SiteSettings.objects.filter(site=cast.site).update(safety_dosing_window_days=45)
+    assert due not in client.get(_url(cast)).content.decode()
