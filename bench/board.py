@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import configure_environment, signed_in_client  # noqa: E402
+from run import configure_database, signed_in_client  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,18 +67,7 @@ def main() -> int:
     args = parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="kapclinic-bench-board-"))
     try:
-        if args.db == "postgres":
-            from pgcluster import prepare_cluster
-
-            prepare_cluster()
-            url = os.environ["DATABASE_URL"]
-            configure_environment(var_dir)
-            os.environ["DATABASE_URL"] = url
-        else:
-            configure_environment(var_dir)
-        import django
-
-        django.setup()
+        configure_database(args.db, var_dir)
         from django.core.management import call_command
         from django.db import connection
         from django.test.utils import setup_test_environment

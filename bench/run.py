@@ -70,6 +70,23 @@ def configure_environment(var_dir: Path) -> Path:
     return db_path
 
 
+def configure_database(db: str, var_dir: Path) -> None:
+    """configure_environment, on the with-postgres cluster (made ready for a bench)
+    when `db` is "postgres", then django.setup()."""
+    if db == "postgres":
+        from pgcluster import prepare_cluster
+
+        prepare_cluster()
+        url = os.environ["DATABASE_URL"]
+        configure_environment(var_dir)
+        os.environ["DATABASE_URL"] = url
+    else:
+        configure_environment(var_dir)
+    import django
+
+    django.setup()
+
+
 def timed(label: str, func: Callable[[], Any]) -> float:
     print(f"{label} ...", end=" ", flush=True)
     started = time.perf_counter()

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.board_polls import wait_for_polls, watch_polls
 from e2e.signin import sign_in_staff
 from kapclinic.dosing import actions
 from kapclinic.dosing.readings import record_readings
@@ -18,28 +19,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.NODE_MODULES) / "axe-core" / "axe.min.js"
 
-# Counts every change to the live region's text, and every poll of the board (most
-# answer "nothing changed" and swap nothing, so requests are counted, not swaps).
-WATCH = """() => {
+# Counts every change to the live region's text.
+WATCH_REGION = """() => {
   window.__changes = [];
-  window.__polls = 0;
   const region = document.getElementById("board-announcer");
   new MutationObserver(() => window.__changes.push(region.textContent)).observe(
     region, {childList: true, characterData: true, subtree: true});
-  document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.elt.id === "board-live") window.__polls += 1;
-  });
 }"""
 
 
-def _wait_for_polls(page: Page, count: int) -> None:
-    # Polled from here: the page's CSP forbids the eval a string predicate would need.
-    target = page.evaluate("window.__polls") + count
-    for _ in range(100):
-        if page.evaluate("window.__polls") >= target:
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"the board did not poll {count} more times in 20 s")
+def _watch(page: Page) -> None:
+    page.evaluate(WATCH_REGION)
+    watch_polls(page)
 
 
 def test_an_urgent_alert_is_announced_once_and_not_on_later_polls(
@@ -54,8 +45,8 @@ def test_an_urgent_alert_is_announced_once_and_not_on_later_polls(
     page.goto(f"{live_server.url}/dosing/")
     region = page.locator("#board-announcer")
     expect(page.get_by_text("Pat Ient")).to_be_visible()
-    page.evaluate(WATCH)
-    _wait_for_polls(page, 1)
+    _watch(page)
+    wait_for_polls(page, 1)
     assert page.evaluate("window.__changes") == []
     assert region.text_content() == ""
 
@@ -70,15 +61,15 @@ def test_an_urgent_alert_is_announced_once_and_not_on_later_polls(
     expect(banner).to_contain_text("Oxygen saturation 85%")
 
     # Two more polls; the region does not change.
-    _wait_for_polls(page, 2)
+    wait_for_polls(page, 2)
     assert page.evaluate("window.__changes") == changes
     expect(banner).to_be_visible()
 
     # A reload in the same tab (as after acknowledging another alert) does not repeat
     # the alert still open.
     page.reload()
-    page.evaluate(WATCH)
-    _wait_for_polls(page, 1)
+    _watch(page)
+    wait_for_polls(page, 1)
     assert page.evaluate("window.__changes") == []
     assert region.text_content() == ""
     expect(page.locator(".urgent-banner")).to_be_visible()

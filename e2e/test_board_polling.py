@@ -6,34 +6,15 @@ lost touch with the server."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Route, expect
 
+from e2e.board_polls import wait_for_polls, watch_polls
 from e2e.signin import sign_in_staff
 from kapclinic.dosing import actions
 from kapclinic.dosing.readings import record_readings
 from kapclinic.dosing.tests.helpers import NORMAL, checked_in_visit, dosing_session, give
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# Counts the board's polls and how many of them replaced the copy on screen.
-WATCH = """() => {
-  window.__polls = 0;
-  window.__swaps = 0;
-  document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.elt.id === "board-live") window.__polls += 1;
-  });
-  document.addEventListener("htmx:afterSwap", () => { window.__swaps += 1; });
-}"""
-
-
-def _wait_for_polls(page: Page, count: int) -> None:
-    # Polled from here: the page's CSP forbids the eval a string predicate would need.
-    target = page.evaluate("window.__polls") + count
-    for _ in range(100):
-        if page.evaluate("window.__polls") >= target:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the board did not poll {count} more times in 10 s")
 
 
 def test_an_unchanged_board_is_left_alone_and_a_change_arrives_at_once(
@@ -48,13 +29,13 @@ def test_an_unchanged_board_is_left_alone_and_a_change_arrives_at_once(
     sign_in_staff(page, live_server.url, cast.nurse)
     page.goto(f"{live_server.url}/dosing/")
     expect(page.locator("#board-status")).to_contain_text("Up to date at")
-    page.evaluate(WATCH)
+    watch_polls(page)
 
     # The nurse has the prescriber menu of a waiting patient in hand.
     menu = page.locator(f"#prescriber-{visit.pk}")
     menu.focus()
     menu.evaluate("(element) => { element.dataset.touched = 'yes'; }")
-    _wait_for_polls(page, 4)
+    wait_for_polls(page, 4, seconds=10)
     assert page.evaluate("window.__swaps") == 0
     # The very same element, still focused: nothing replaced it.
     assert menu.evaluate("(element) => element.dataset.touched") == "yes"

@@ -250,6 +250,17 @@ def test_urgent_alerts_reach_the_nurses_at_the_site_and_the_prescriber_on_site(
         assert "/dosing/alerts/urgent/" not in client.get("/").content.decode()
 
 
+def test_no_urgent_alert_polling_before_the_second_factor(cast: Cast, client: Client) -> None:
+    # Signed in with the password only: the poll would be sent to the second-factor
+    # page, and pull the whole page there with it, over and over.
+    client.force_login(cast.nurse)
+    page = client.get(reverse("accounts:verify"))
+    assert page.status_code == 200
+    assert "/dosing/alerts/urgent/" not in page.content.decode()
+    login(client, cast.nurse)
+    assert "/dosing/alerts/urgent/" in client.get(reverse("patients:list")).content.decode()
+
+
 def test_polling_for_urgent_alerts_does_not_keep_a_session_alive(
     cast: Cast, client: Client
 ) -> None:
