@@ -18,7 +18,11 @@ from kapclinic.audit.actions import record
 from kapclinic.audit.models import AuditAction
 from kapclinic.patients.models import Patient
 from kapclinic.scheduling.actions.errors import IllegalTransition, InvalidRequest, NotAllowed
-from kapclinic.scheduling.actions.follow_ups import _record_move
+from kapclinic.scheduling.actions.follow_ups import (
+    _offer_to_waitlist,
+    _record_move,
+    _replan_reminders,
+)
 from kapclinic.scheduling.actions.patient_changes import _patient_reason, change_window
 from kapclinic.scheduling.actions.placement import _lock, _place, _save_held
 from kapclinic.scheduling.actions.status import RESCHEDULABLE
@@ -112,6 +116,8 @@ def book_from_public_page(
         detail={"fields": sorted([*details, "mrn", "site"]), "source": "public_booking"},
     )
     _audit_public(appointment, AuditAction.CREATE, type=appointment_type.code)
+    # Reminders as for any other booking (reminders.py: every upcoming visit).
+    _replan_reminders(appointment)
     return appointment
 
 
@@ -238,6 +244,7 @@ def reschedule_by_link(
         at=now,
     )
     _audit_public(current, AuditAction.UPDATE, fields=["start"], rescheduled=True, reason=True)
+    _replan_reminders(current)
     return current
 
 
@@ -258,4 +265,8 @@ def cancel_by_link(
     current.save(update_fields=["status", "status_changed_at", "cancel_reason"])
     # The reason may be personal: the audit row names the field only.
     _audit_public(current, AuditAction.UPDATE, fields=["status", "cancel_reason"])
+    # The same follow-ups as a cancellation anywhere else: no reminders for a
+    # cancelled visit, and the freed time offered to the waitlist.
+    _replan_reminders(current)
+    _offer_to_waitlist(current)
     return current
