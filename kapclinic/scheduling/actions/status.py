@@ -4,7 +4,8 @@ steps along it (confirm, check in, start, complete, cancel, no-show).
 Every step goes through `change_status`, so the checks (who may, from which state,
 a reason to cancel, the patient's change window) and the follow-ups (the outcome
 summary for a dosing visit, reminders, the waitlist offer) are the same from the
-staff pages, the portal, the API, reminder links and the dosing session.
+staff pages, the portal, the API, reminder links and the dosing session. The public
+page's manage link confirms and cancels through its own actions (`public`).
 """
 
 from __future__ import annotations
