@@ -3,7 +3,7 @@ stage allows, and moving or cancelling outside the site's change window.
 
 Every view starts with `get_own_patient` (404 for anyone but a patient with a
 record) and renders through `render_patient_page`, which audits the read. The
-change window and stage rules live in actions.py and stage.py, so the API and
+change window and stage rules live in the actions package and stage.py, so the API and
 these pages refuse the same things with the same words.
 """
 

@@ -4,7 +4,7 @@ Each upcoming appointment gets one `Reminder` row per channel (e-mail if the pat
 has an address, text message if they have a phone) and per lead time of the site's
 `BookingPolicy` (48 and 24 hours by default). `plan_reminders` keeps those rows in
 step with the appointment: it runs after every booking, move and cancellation
-commits (`actions.py`), sets each row's due time, and drops unsent rows of a visit
+commits (`actions/follow_ups.py`), sets each row's due time, and drops unsent rows of a visit
 that is no longer booked. Sending is idempotent: a row is claimed (its `sent_at`
 set) in a short transaction before anything goes out, so a retried task or a
 second worker finds it sent and does nothing.

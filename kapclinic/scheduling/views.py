@@ -2,7 +2,7 @@
 
 Reads go through kapclinic/scheduling/access.py (a user sees only the appointments
 their role and sites allow; anything else is a 404), writes through the audited
-actions in actions.py. A refused step shows the action's reason and changes nothing.
+actions (the `actions` package). A refused step shows the action's reason and changes nothing.
 Times are shown in the site's time zone; a day is the site's local day, so a week
 across a daylight-saving change still has seven whole days.
 """

@@ -4,7 +4,7 @@ Exclusion constraints over the held span (`tstzrange(hold_start, hold_end)`, hal
 open, so back-to-back visits are allowed) for the statuses that hold time. They
 need the btree_gist extension for the `=` part. SQLite has no such constraint; there
 the booking actions check and insert in one IMMEDIATE transaction, which SQLite runs
-one at a time (kapclinic/scheduling/actions.py).
+one at a time (kapclinic/scheduling/actions/placement.py).
 
 A room is held only by visits that use the room itself; visits in a chair share the
 chair's room with the other chairs there, so they hold their chair, not the room.
