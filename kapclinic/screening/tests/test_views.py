@@ -46,6 +46,13 @@ def test_prefilled_from_current_medicines(client: Client, cast: Cast) -> None:
     assert 'value="benzodiazepine" id="id_medication_classes_3" checked' in body
 
 
+def test_indications_are_listed_with_a_capital_letter(client: Client, cast: Cast) -> None:
+    body = login(client, cast.prescriber).get(url(cast)).content.decode()
+    assert '<option value="trd">Treatment-resistant depression</option>' in body
+    assert '<option value="mdd">Major depressive disorder</option>' in body
+    assert '<option value="ptsd">PTSD</option>' in body
+
+
 def test_save_shows_every_reason_then_sign_moves_the_pathway(client: Client, cast: Cast) -> None:
     walk_to(cast.patient, PathwayStage.SCREENING, actor=cast.prescriber)
     login(client, cast.prescriber)
