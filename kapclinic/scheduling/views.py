@@ -87,12 +87,19 @@ def _scope(request: HttpRequest, user: User, *, own_day: bool = False) -> Calend
     site_list = list(sites)
     wanted = request.GET.get("site", "")
     site = next((s for s in site_list if str(s.pk) == wanted), site_list[0] if site_list else None)
-    form = CalendarFilterForm(request.GET or None, sites=sites, site=site)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     if site is not None:
         today = timezone.now().astimezone(ZoneInfo(site.time_zone)).date()
     else:
         today = timezone.localdate()
+    # The date box shows the day on screen, so "Show" after changing only the
+    # clinician keeps that day (an empty box read as an unset filter).
+    query = request.GET.copy()
+    if request.GET and not query.get("date"):
+        query["date"] = today.isoformat()
+    form = CalendarFilterForm(
+        query or None, sites=sites, site=site, initial={"site": site, "date": today}
+    )
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     clinician = data.get("clinician")
     if own_day and clinician is None and user.role not in SITE_DAY_ROLES:
         clinician = user

@@ -103,6 +103,27 @@ def test_clinicians_today_is_their_own_day(client: Client, schedule: Schedule) -
     )
 
 
+def test_the_date_box_shows_the_day_on_screen(client: Client, schedule: Schedule) -> None:
+    with time_machine.travel(at(MONDAY, 7), tick=False):
+        login(client, schedule.cast.front_desk)
+        landing = client.get(reverse("scheduling:today")).text
+        site_only = client.get(reverse("scheduling:today"), {"site": schedule.cast.site.pk}).text
+        chosen = client.get(day_url(schedule, on=MONDAY + dt.timedelta(days=2))).text
+    box = 'type="date" name="date" value="{}"'
+    assert box.format(MONDAY.isoformat()) in landing
+    assert box.format(MONDAY.isoformat()) in site_only
+    assert box.format((MONDAY + dt.timedelta(days=2)).isoformat()) in chosen
+
+
+def test_moving_starts_on_the_appointments_own_day(client: Client, schedule: Schedule) -> None:
+    # The browser's date picker reads only YYYY-MM-DD: a day written "07/01/2030"
+    # (the site's locale) showed as an empty box.
+    appointment = book(schedule, 9)
+    login(client, schedule.cast.front_desk)
+    page = client.get(reverse("scheduling:move", args=[appointment.pk])).text
+    assert f'type="date" name="date" value="{MONDAY.isoformat()}"' in page
+
+
 def test_front_desk_checks_in_from_today(client: Client, schedule: Schedule) -> None:
     appointment = book(schedule, 9)
     login(client, schedule.cast.front_desk)
