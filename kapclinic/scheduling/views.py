@@ -91,17 +91,19 @@ def _scope(request: HttpRequest, user: User, *, own_day: bool = False) -> Calend
         today = timezone.now().astimezone(ZoneInfo(site.time_zone)).date()
     else:
         today = timezone.localdate()
-    # The date box shows the day on screen, so "Show" after changing only the
-    # clinician keeps that day (an empty box read as an unset filter).
+    # The boxes show what is on screen: the day (so "Show" after changing only the
+    # clinician keeps it) and, on a clinician's Today, that it is their own day.
+    mine = own_day and user.role not in SITE_DAY_ROLES
     query = request.GET.copy()
     if request.GET and not query.get("date"):
         query["date"] = today.isoformat()
-    form = CalendarFilterForm(
-        query or None, sites=sites, site=site, initial={"site": site, "date": today}
-    )
+    if request.GET and mine and not query.get("clinician"):
+        query["clinician"] = str(user.pk)
+    initial = {"site": site, "date": today, "clinician": user if mine else None}
+    form = CalendarFilterForm(query or None, sites=sites, site=site, initial=initial)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     clinician = data.get("clinician")
-    if own_day and clinician is None and user.role not in SITE_DAY_ROLES:
+    if mine and clinician is None:
         clinician = user
     chair = data.get("chair")
     return CalendarScope(

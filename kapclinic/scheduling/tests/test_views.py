@@ -97,6 +97,10 @@ def test_clinicians_today_is_their_own_day(client: Client, schedule: Schedule) -
         mine = login(client, schedule.cast.therapist).get(reverse("scheduling:today"))
         desk = login(Client(), schedule.cast.front_desk).get(reverse("scheduling:today"))
     assert "11:00\u201312:00" in mine.content.decode()
+    # The clinician box says whose day it is, not "All clinicians".
+    me = schedule.cast.therapist.pk
+    assert f'<option value="{me}" selected>' in mine.content.decode()
+    assert '<option value="" selected>All clinicians</option>' in desk.content.decode()
     assert "09:00\u201309:30" not in mine.content.decode()
     assert (
         "09:00\u201309:30" in desk.content.decode() and "11:00\u201312:00" in desk.content.decode()
