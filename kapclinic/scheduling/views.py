@@ -124,7 +124,7 @@ def _appointments(
         found = found.filter(clinician=scope.clinician)
     if scope.chair_id is not None:
         found = found.filter(chair=scope.chair_id)
-    related = ("patient", "appointment_type", "clinician", "room", "chair")
+    related = ("patient", "appointment_type", "clinician", "room", "chair__room")
     return list(found.select_related(*related).order_by("start", "pk"))
 
 
@@ -204,7 +204,7 @@ def _all_sites_today(request: HttpRequest, user: User, sites: list[Site]) -> Htt
         local_today = now.astimezone(ZoneInfo(site.time_zone)).date()
         lower, upper = range_bounds(site.time_zone, local_today, local_today)
         days |= Q(site=site, start__gte=lower, start__lt=upper)
-    related = ("patient", "appointment_type", "clinician", "room", "chair", "site")
+    related = ("patient", "appointment_type", "clinician", "room", "chair__room", "site")
     appointments = list(
         visible_appointments(user)
         .filter(days, clinician=user)

@@ -282,6 +282,22 @@ def test_patient_books_what_their_stage_allows(client: Client, schedule: Schedul
     assert Appointment.objects.count() == 1
 
 
+def test_a_chair_is_named_with_its_room(client: Client, schedule: Schedule) -> None:
+    # Rooms number their chairs alike: "Chair 1" alone does not say which one.
+    visit = book(
+        schedule,
+        10,
+        appointment_type=schedule.dosing,
+        clinician=schedule.cast.nurse.pk,
+        chair=schedule.chair1.pk,
+    )
+    login(client, schedule.cast.front_desk)
+    day = client.get(day_url(schedule)).text
+    page = client.get(reverse("scheduling:appointment", args=[visit.pk])).text
+    assert "Chair 1 (Cedar Room)" in day
+    assert "<dd>Chair 1 (Cedar Room)</dd>" in page
+
+
 def test_patient_cannot_open_someone_elses_appointment(client: Client, schedule: Schedule) -> None:
     theirs = book(schedule, 9, patient=schedule.cast.other_patient)
     login(client, schedule.cast.patient_user)
