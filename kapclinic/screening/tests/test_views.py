@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -73,6 +75,18 @@ def test_save_shows_every_reason_then_sign_moves_the_pathway(client: Client, cas
     assert Patient.objects.get(pk=cast.patient.pk).stage == PathwayStage.ELIGIBILITY
     body = client.get(url(cast)).content.decode()
     assert "Signed decision" in body and "Save and check" not in body
+
+
+def test_signed_time_is_the_sites_wall_clock(client: Client, cast: Cast) -> None:
+    # The server runs in UTC; the page shows the time as the clinic in New York read it.
+    walk_to(cast.patient, PathwayStage.SCREENING, actor=cast.prescriber)
+    login(client, cast.prescriber)
+    client.post(url(cast, "save"), answers())
+    client.post(url(cast, "sign"), {"decision": "eligible"})
+    signed = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)
+    ScreeningRecord.objects.filter(status="signed").update(signed_at=signed)
+    body = client.get(url(cast)).content.decode()
+    assert "on 2026-01-14 22:30." in body
 
 
 def test_impossible_value_is_a_form_error_not_a_500(client: Client, cast: Cast) -> None:
