@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -303,8 +304,22 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_move": appointment.status in actions.RESCHEDULABLE,
         "cancel_form": ReasonForm(),
         "here": request.get_full_path(),
+        "dosing_session_id": _dosing_session_id(user, appointment),
     }
     return render(request, "scheduling/appointment.html", context)
+
+
+def _dosing_session_id(user: User, appointment: Appointment) -> int | None:
+    """The dosing session held in this visit, for a clinician to open from it: the
+    nurse reaches a dosing visit from Today, and its record is the session's page
+    (which applies its own access rules). Read through the reverse link, so the
+    calendar does not import the dosing app above it."""
+    if user.role not in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST):
+        return None
+    try:
+        return int(appointment.dosing_session.pk)
+    except ObjectDoesNotExist:
+        return None
 
 
 @require_POST

@@ -298,6 +298,17 @@ def test_a_chair_is_named_with_its_room(client: Client, schedule: Schedule) -> N
     assert "<dd>Chair 1 (Cedar Room)</dd>" in page
 
 
+def test_a_dosing_visit_leads_clinicians_to_its_session(client: Client, schedule: Schedule) -> None:
+    from kapclinic.dosing.tests.factories import make_session
+
+    session = make_session(schedule.cast)
+    url = reverse("scheduling:appointment", args=[session.appointment_id])
+    link = f'href="{reverse("dosing:session", args=[session.pk])}"'
+    assert link in login(client, schedule.cast.nurse).get(url).text
+    # The front desk books and checks in; the session's clinical page is not theirs.
+    assert link not in login(Client(), schedule.cast.front_desk).get(url).text
+
+
 def test_patient_cannot_open_someone_elses_appointment(client: Client, schedule: Schedule) -> None:
     theirs = book(schedule, 9, patient=schedule.cast.other_patient)
     login(client, schedule.cast.patient_user)
