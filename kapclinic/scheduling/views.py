@@ -425,7 +425,15 @@ def book(request: HttpRequest) -> HttpResponse:
             detail={"page": "book"},
         )
     types = _staff_types(user)
-    search = SlotSearchForm(request.GET if "type" in request.GET else None, types=types)
+    # The day box starts on today at the patient's site, not empty.
+    start_day = (
+        {"date": timezone.now().astimezone(ZoneInfo(patient.site.time_zone)).date()}
+        if patient is not None
+        else None
+    )
+    search = SlotSearchForm(
+        request.GET if "type" in request.GET else None, types=types, initial=start_day
+    )
     if request.method == "POST" and patient is not None:
         form = SlotForm(request.POST)
         type_id = request.POST.get("type", "")

@@ -211,6 +211,13 @@ def test_front_desk_books_through_the_page(client: Client, schedule: Schedule) -
     login(client, schedule.cast.front_desk)
     found = client.get(reverse("scheduling:book"), {"q": "Ient"}).content.decode()
     assert f"?patient={schedule.cast.patient.pk}" in found
+    # The day to look on starts at today, the site's day (evening in New York is
+    # already tomorrow in UTC).
+    with time_machine.travel(at(MONDAY, 21), tick=False):
+        login(client, schedule.cast.front_desk)
+        chosen = client.get(reverse("scheduling:book"), {"patient": schedule.cast.patient.pk})
+    assert f'type="date" name="date" value="{MONDAY.isoformat()}"' in chosen.text
+    login(client, schedule.cast.front_desk)
     response = client.post(
         reverse("scheduling:book"),
         {
