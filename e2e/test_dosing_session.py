@@ -86,6 +86,15 @@ def test_nurse_runs_a_whole_iv_session(browser: Browser, live_server, cast) -> N
 
     # Recovery, then a discharge refused before 120 minutes.
     page.reload()
+    # On the tablet a radio button stays round and a tick box square: the rule that
+    # makes text boxes 3rem tall for a finger once stretched them into tall ovals.
+    for box in (
+        page.locator("form.rating-form input[type=radio]").first,
+        page.get_by_label("Dissociation has resolved"),
+        page.get_by_label("Chest pain"),
+    ):
+        size = box.bounding_box()
+        assert size is not None and abs(size["height"] - size["width"]) < 2, size
     _vitals(page, "126", "80", "74", "98", moaas="5")
     page.get_by_label("Dissociation has resolved").check()
     page.get_by_role("button", name="Save rating").click()

@@ -254,7 +254,7 @@ def _prescriber_signs_an_eligible_screening(page: Page, base: str) -> None:
     expect(page.get_by_text("From the patient's intake: confirm it").first).to_be_visible()
     expect(page.get_by_label("Trial 1: weeks")).to_have_value("10")
 
-    page.get_by_label("Indication").select_option(label="treatment-resistant depression")
+    page.get_by_label("Indication").select_option(label="Treatment-resistant depression")
     for n in (1, 2):
         page.get_by_label(f"Trial {n}: adequate dose").select_option("yes")
         page.get_by_label(f"Trial {n}: improvement (%)").fill("10")

@@ -22,18 +22,13 @@ from kapclinic.consent.models import Consent, ConsentDocument
 from kapclinic.treatment.course_start import course_starts
 from kapclinic.treatment.models import PlanStatus, Route, TreatmentPlan
 
-LAST_ZONE = ZoneInfo("Etc/GMT+12")
-
 
 def current_documents(on_date: dt.date | None = None) -> dict[str, ConsentDocument]:
     """The latest published version of each route's form (as of `on_date`)."""
     published = ConsentDocument.objects.filter(status=ConsentDocument.Status.PUBLISHED)
     if on_date is not None:
-        # By the end of that day wherever it ends last (UTC-12): a form published at
-        # 7 pm in New York is published that day, though the date in UTC has moved on.
-        # Only a check of a day already past could count a form a few hours too new.
-        end = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time.min, LAST_ZONE)
-        published = published.filter(published_at__lt=end)
+        end = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time.min)
+        published = published.filter(published_at__lt=timezone.make_aware(end))
     latest: dict[str, ConsentDocument] = {}
     for document in published.order_by("route", "-version"):
         latest.setdefault(document.route, document)
@@ -61,40 +56,65 @@ def _route_label(route: str) -> str:
         return route
 
 
+def _latest_by_route(
+    published: list[ConsentDocument], on_date: dt.date, zone: ZoneInfo
+) -> dict[str, ConsentDocument]:
+    """Of `published` (by route, newest version first), each route's latest version
+    published by the end of `on_date` at a site in `zone`."""
+    latest: dict[str, ConsentDocument] = {}
+    for document in published:
+        if document.route in latest or document.published_at is None:
+            continue
+        if timezone.localtime(document.published_at, zone).date() <= on_date:
+            latest[document.route] = document
+    return latest
+
+
 def consent_problems(patient_ids: Iterable[int], on_date: dt.date) -> dict[int, str | None]:
     """For each patient, what is wrong with their consent for a dose on `on_date`
-    (None: current), in words for clinic staff."""
+    (None: current), in words for clinic staff.
+
+    `on_date` is a day at the patient's site, so the days a consent was signed and a
+    form published are read on that site's clock: compared as server (UTC) dates, a
+    consent signed at 20:00 in New York fell on the next day and did not count for
+    that evening's dose. The database keeps a bound wide enough for any zone."""
     ids = list(patient_ids)
     routes = plan_routes(ids)
-    documents = current_documents(on_date)
+    bound = dt.datetime.combine(on_date + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
+    published = list(
+        ConsentDocument.objects.filter(
+            status=ConsentDocument.Status.PUBLISHED, published_at__lt=bound
+        ).order_by("route", "-version")
+    )
     starts = course_starts(ids)
     signed: dict[int, list[Consent]] = {pk: [] for pk in ids}
-    # Signed by the end of `on_date` on the clock of the patient's site: a consent
-    # signed at 7 pm in New York is on the day of a dose at 7.30 pm there, although it
-    # is already the next day in UTC. The query takes a day more (no zone is further
-    # behind) and each row is checked on its own site's clock.
-    latest = timezone.make_aware(dt.datetime.combine(on_date + dt.timedelta(days=2), dt.time.min))
+    zones: dict[int, ZoneInfo] = {}
     rows = (
-        Consent.objects.filter(patient_id__in=ids, withdrawn_at__isnull=True, signed_at__lt=latest)
+        Consent.objects.filter(patient_id__in=ids, withdrawn_at__isnull=True, signed_at__lt=bound)
         .annotate(site_zone=F("patient__site__time_zone"))
         .only("patient_id", "route", "document_id", "countersigned_at", "signed_at")
     )
     for consent in rows:
+        zone = zones.setdefault(consent.patient_id, ZoneInfo(consent.site_zone))
+        if timezone.localtime(consent.signed_at, zone).date() > on_date:
+            continue
         route = routes.get(consent.patient_id)
         start = starts.get(consent.patient_id)
-        signed_on = timezone.localtime(consent.signed_at, ZoneInfo(consent.site_zone)).date()
-        if (
-            signed_on <= on_date
-            and (route is None or consent.route == route)
-            and (start is None or consent.signed_at > start)
+        if (route is None or consent.route == route) and (
+            start is None or consent.signed_at > start
         ):
             signed[consent.patient_id].append(consent)
+    by_zone: dict[ZoneInfo, dict[str, ConsentDocument]] = {}
     problems: dict[int, str | None] = {}
     for pk in ids:
         consents = signed[pk]
         if not consents:
             problems[pk] = f"consent not signed for a dose on {on_date:%d %b %Y}"
             continue
+        zone = zones[pk]
+        if zone not in by_zone:
+            by_zone[zone] = _latest_by_route(published, on_date, zone)
+        documents = by_zone[zone]
         on_current = [
             c for c in consents if c.route in documents and c.document_id == documents[c.route].pk
         ]

@@ -12,9 +12,8 @@ from kapclinic.accounts.models import Role, User
 from kapclinic.clinics.models import Site
 from kapclinic.controlled.ledger import balance_of
 from kapclinic.controlled.models import StockEntry
+from kapclinic.dosing.demo import KETAMINE_DEMO_LOT as KETAMINE_LOT
 from kapclinic.dosing.rems_demo import DEMO_LOT
-
-KETAMINE_LOT = "KET-DEMO-2610"
 
 
 @transaction.atomic

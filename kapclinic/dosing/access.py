@@ -48,7 +48,7 @@ def get_session_for_user(request: HttpRequest, pk: int) -> DosingSession:
         raise Http404("No such session")
     session = (
         DosingSession.objects.select_related(
-            "site", "plan", "appointment__chair", "nurse", "prescriber_on_site"
+            "site", "plan", "appointment__chair__room", "nurse", "prescriber_on_site"
         )
         .filter(pk=pk)
         .first()

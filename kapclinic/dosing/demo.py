@@ -38,6 +38,9 @@ from kapclinic.scheduling.models import ACTIVE_STATUSES, Appointment, Appointmen
 from kapclinic.treatment.models import PlanStatus, Protocol, Route, TreatmentPlan
 
 S = SessionState
+# The ketamine lot the demo doses come from: the controlled-substance log demo
+# receives it, so the log balances instead of flagging doses from an unknown lot.
+KETAMINE_DEMO_LOT = "KET-DEMO-2610"
 NORMAL: dict[str, Any] = {
     "systolic": 124,
     "diastolic": 78,
@@ -219,7 +222,7 @@ def _session(
         drug=plan.drug,
         route=plan.route,
         dose_mg=plan.dose_mg,
-        lot_number="DEMO-LOT-0426",
+        lot_number=KETAMINE_DEMO_LOT,
         started_at=first,
         ended_at=infusion_end if infusion_end <= now else None,
         rate_mg_per_hour=(plan.dose_mg * Decimal("1.5")).quantize(Decimal("0.01")),

@@ -83,6 +83,9 @@ def signed_demo_plan(
         min_days_between_doses=protocol.min_days_between_doses,
         max_doses_per_week=protocol.max_doses_per_week,
         integration_after_each_dose=protocol.integration_after_each_dose,
+        # Written an hour before it was signed: left to default, a plan signed days
+        # ago showed as written today, after its own signature.
+        created_at=signed_at - dt.timedelta(hours=1),
         created_by=prescriber,
         signed_by=prescriber,
         signed_at=signed_at,

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -287,7 +288,7 @@ def _session_context(
         "vitals_form": VitalsForm(),
         "dose_form": DoseForm(
             initial={
-                "dose_mg": max(plan.dose_mg - actions.total_given(session), 0),
+                "dose_mg": _dose_left(plan.dose_mg, actions.total_given(session)),
                 "started": local_now.strftime("%H:%M"),
             }
         ),
@@ -356,6 +357,14 @@ def _recovery_hints(readings: list[VitalReading]) -> dict[str, str]:
         {f: getattr(baseline, f) for f in fields} if baseline else None,
     )
     return {code: words for code, (words, _) in found.items()}
+
+
+def _dose_left(ordered: Decimal, given: Decimal) -> Decimal | None:
+    """What the form offers for the next dose: the rest of the ordered dose to the
+    hundredth of a milligram (SQLite's sum carries float noise, shown once as
+    "0E-13"), or nothing once it is all given, so a top-up is a number the nurse types."""
+    left = (ordered - given).quantize(Decimal("0.01"))
+    return left if left > 0 else None
 
 
 def _time_of(moment: dt.datetime | None, zone: ZoneInfo) -> str:

@@ -10,9 +10,11 @@ grant's id in the detail.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import User
@@ -45,4 +47,7 @@ def render_patient_page(
     """Render a page showing `patient`'s data (a GET, or a form sent back with
     errors) and audit the read."""
     record_read(current_user(request), patient, page=page)
-    return render(request, template, context)
+    # Times on the page are the patient's site's wall clock, as the staff there and
+    # the patient read them; the server's own zone (UTC by default) is nobody's.
+    with timezone.override(ZoneInfo(patient.site.time_zone)):
+        return render(request, template, context)

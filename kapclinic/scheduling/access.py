@@ -46,7 +46,7 @@ def get_appointment_for_user(user: User, pk: int) -> Appointment:
     """One appointment `user` may see, with what a response shows, or 404."""
     found = (
         visible_appointments(user)
-        .select_related("appointment_type", "site__settings", "patient")
+        .select_related("appointment_type", "site__settings", "patient", "chair__room")
         .filter(pk=pk)
         .first()
     )

@@ -17,6 +17,7 @@ from kapclinic.accounts.models import Role, User
 from kapclinic.clinics.models import Chair, Site
 from kapclinic.scheduling.models import AppointmentType
 from kapclinic.scheduling.slots import Slot
+from kapclinic.widgets import DateInput
 
 CLINICIAN_ROLES = (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST)
 
@@ -35,7 +36,7 @@ class CalendarFilterForm(forms.Form):
     """Which site, day and (optionally) clinician or chair the calendar shows."""
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, empty_label=None)
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(required=False, widget=DateInput())
     clinician = StaffChoiceField(
         queryset=User.objects.none(), required=False, empty_label="All clinicians"
     )
@@ -61,7 +62,7 @@ class SlotSearchForm(forms.Form):
     type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.none(), label="Kind of visit", empty_label=None
     )
-    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Day", widget=DateInput())
 
     def __init__(self, *args: Any, types: QuerySet[AppointmentType], **kwargs: Any):
         super().__init__(*args, **kwargs)

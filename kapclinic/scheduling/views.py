@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -87,14 +88,23 @@ def _scope(request: HttpRequest, user: User, *, own_day: bool = False) -> Calend
     site_list = list(sites)
     wanted = request.GET.get("site", "")
     site = next((s for s in site_list if str(s.pk) == wanted), site_list[0] if site_list else None)
-    form = CalendarFilterForm(request.GET or None, sites=sites, site=site)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     if site is not None:
         today = timezone.now().astimezone(ZoneInfo(site.time_zone)).date()
     else:
         today = timezone.localdate()
+    # The boxes show what is on screen: the day (so "Show" after changing only the
+    # clinician keeps it) and, on a clinician's Today, that it is their own day.
+    mine = own_day and user.role not in SITE_DAY_ROLES
+    query = request.GET.copy()
+    if request.GET and not query.get("date"):
+        query["date"] = today.isoformat()
+    if request.GET and mine and not query.get("clinician"):
+        query["clinician"] = str(user.pk)
+    initial = {"site": site, "date": today, "clinician": user if mine else None}
+    form = CalendarFilterForm(query or None, sites=sites, site=site, initial=initial)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     clinician = data.get("clinician")
-    if own_day and clinician is None and user.role not in SITE_DAY_ROLES:
+    if mine and clinician is None:
         clinician = user
     chair = data.get("chair")
     return CalendarScope(
@@ -115,7 +125,7 @@ def _appointments(
         found = found.filter(clinician=scope.clinician)
     if scope.chair_id is not None:
         found = found.filter(chair=scope.chair_id)
-    related = ("patient", "appointment_type", "clinician", "room", "chair")
+    related = ("patient", "appointment_type", "clinician", "room", "chair__room")
     return list(found.select_related(*related).order_by("start", "pk"))
 
 
@@ -195,7 +205,7 @@ def _all_sites_today(request: HttpRequest, user: User, sites: list[Site]) -> Htt
         local_today = now.astimezone(ZoneInfo(site.time_zone)).date()
         lower, upper = range_bounds(site.time_zone, local_today, local_today)
         days |= Q(site=site, start__gte=lower, start__lt=upper)
-    related = ("patient", "appointment_type", "clinician", "room", "chair", "site")
+    related = ("patient", "appointment_type", "clinician", "room", "chair__room", "site")
     appointments = list(
         visible_appointments(user)
         .filter(days, clinician=user)
@@ -294,8 +304,22 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_move": appointment.status in actions.RESCHEDULABLE,
         "cancel_form": ReasonForm(),
         "here": request.get_full_path(),
+        "dosing_session_id": _dosing_session_id(user, appointment),
     }
     return render(request, "scheduling/appointment.html", context)
+
+
+def _dosing_session_id(user: User, appointment: Appointment) -> int | None:
+    """The dosing session held in this visit, for a clinician to open from it: the
+    nurse reaches a dosing visit from Today, and its record is the session's page
+    (which applies its own access rules). Read through the reverse link, so the
+    calendar does not import the dosing app above it."""
+    if user.role not in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST):
+        return None
+    try:
+        return int(appointment.dosing_session.pk)
+    except ObjectDoesNotExist:
+        return None
 
 
 @require_POST
@@ -401,7 +425,15 @@ def book(request: HttpRequest) -> HttpResponse:
             detail={"page": "book"},
         )
     types = _staff_types(user)
-    search = SlotSearchForm(request.GET if "type" in request.GET else None, types=types)
+    # The day box starts on today at the patient's site, not empty.
+    start_day = (
+        {"date": timezone.now().astimezone(ZoneInfo(patient.site.time_zone)).date()}
+        if patient is not None
+        else None
+    )
+    search = SlotSearchForm(
+        request.GET if "type" in request.GET else None, types=types, initial=start_day
+    )
     if request.method == "POST" and patient is not None:
         form = SlotForm(request.POST)
         type_id = request.POST.get("type", "")

@@ -38,8 +38,14 @@ def _tri(value: Any) -> str:
 
 
 class ScreeningFactsForm(forms.Form):
+    # The rules keep the names in running-text case ("treatment-resistant depression");
+    # a list of choices starts each with a capital, as every other list does.
     indication = forms.ChoiceField(
-        choices=[("", "Not recorded yet"), *rules.INDICATIONS.items()], required=False
+        choices=[
+            ("", "Not recorded yet"),
+            *((code, name[:1].upper() + name[1:]) for code, name in rules.INDICATIONS.items()),
+        ],
+        required=False,
     )
     trials_asked = forms.ChoiceField(
         label="Previous antidepressant trials", choices=_ASKED, required=False

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from kapclinic.consent import actions
-from kapclinic.consent.models import ConsentDocument
+from kapclinic.consent.models import Consent, ConsentDocument
 from kapclinic.consent.status import consent_problems
 from kapclinic.consent.tests.helpers import new_version, patient_signs
 from kapclinic.test import Cast
@@ -26,6 +27,17 @@ def _consent_message(cast: Cast) -> str | None:
 
 
 def test_no_consent(cast: Cast) -> None:
+    assert _consent_message(cast) == f"consent not signed for a dose on {DAY:%d %b %Y}"
+
+
+def test_a_consent_signed_in_the_evening_counts_for_that_days_dose(cast: Cast) -> None:
+    # 20:00 in New York is 01:00 the next day in UTC, the server's zone.
+    actions.countersign(patient_signs(cast), actor=cast.prescriber)
+    evening = dt.datetime.combine(DAY, dt.time(20), tzinfo=ZoneInfo(cast.site.time_zone))
+    Consent.objects.filter(patient=cast.patient).update(signed_at=evening)
+    assert _consent_message(cast) is None
+    # And one signed after the day of the dose still does not count for it.
+    Consent.objects.filter(patient=cast.patient).update(signed_at=evening + dt.timedelta(hours=5))
     assert _consent_message(cast) == f"consent not signed for a dose on {DAY:%d %b %Y}"
 
 

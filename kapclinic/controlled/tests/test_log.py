@@ -155,6 +155,19 @@ def test_a_nurse_records_a_receipt_through_the_page(cast, client):
     assert StockEntry.objects.get().recorded_by == cast.nurse
 
 
+def test_each_lots_balance_is_the_column_beside_it(cast, client):
+    # On a tablet the table scrolls sideways; the balance was its sixth column, out of view.
+    _receive(cast)
+    _dose(cast, "35")
+    login(client, cast.nurse)
+    page = client.get(reverse("controlled:site", args=[cast.site.pk])).content.decode()
+    assert "<th>Drug, lot</th><th>Balance</th>" in page
+    assert (
+        f'<td data-label="Drug, lot">Ketamine, {LOT}</td>\n'
+        '    <td data-label="Balance"><strong>465.00 mg</strong></td>'
+    ) in page
+
+
 def test_a_self_witness_cannot_be_chosen_on_the_page(cast, client):
     receive_stock(cast)
     login(client, cast.nurse)

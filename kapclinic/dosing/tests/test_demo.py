@@ -17,6 +17,7 @@ from kapclinic.audit.models import AuditEvent
 from kapclinic.dosing import actions
 from kapclinic.dosing.models import DosingSession, SessionAlert, SessionState, VitalReading
 from kapclinic.test import login
+from kapclinic.treatment.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,10 @@ def test_demo_day_in_progress(client: Client) -> None:
         if session.state == SessionState.READY_FOR_DISCHARGE:
             assert actions.unmet_for(session, timezone.now()) == []
     assert not AuditEvent.objects.exists()
+    # Every signed demo plan was written before it was signed (the REMS demo's plan
+    # showed as written today, days after its signature).
+    for plan in TreatmentPlan.objects.filter(signed_at__isnull=False):
+        assert plan.signed_at is not None and plan.created_at < plan.signed_at, plan.pk
     assert "dosing sessions: 0 created" in _seed()
     nurse = User.objects.get(email="nurse@demo.kapclinic.test")
     TOTPDevice.objects.get_or_create(user=nurse, name="Authenticator app", confirmed=True)

@@ -348,6 +348,26 @@ def test_dose_above_the_plan_is_refused_on_the_form_and_nothing_changes(
     assert _state(session) == before
 
 
+def _offered_dose(client: Client, session: DosingSession) -> str | None:
+    body = client.get(reverse("dosing:session", args=[session.pk])).content.decode()
+    field = re.search(r'<input[^>]*name="dose_mg"[^>]*>', body)
+    assert field is not None
+    value = re.search(r'value="([^"]*)"', field.group(0))
+    return value.group(1) if value else None
+
+
+def test_dose_form_offers_the_rest_of_the_order_then_nothing(cast: Cast, client: Client) -> None:
+    session = dosing_session(cast)
+    login(client, cast.nurse)
+    assert _offered_dose(client, session) == "35.00"
+    give(cast, session, "20.1")
+    assert _offered_dose(client, session) == "14.90"
+    # Once the whole order is given the field is empty: not "0" (which could be sent
+    # as a dose) nor the database's sum noise ("0E-13" on SQLite).
+    give(cast, session, "14.9")
+    assert _offered_dose(client, session) is None
+
+
 def test_start_without_readiness_lists_what_is_missing(cast: Cast, client: Client) -> None:
     session = make_session(cast)
     complete_checks(cast, session)

@@ -97,10 +97,35 @@ def test_clinicians_today_is_their_own_day(client: Client, schedule: Schedule) -
         mine = login(client, schedule.cast.therapist).get(reverse("scheduling:today"))
         desk = login(Client(), schedule.cast.front_desk).get(reverse("scheduling:today"))
     assert "11:00\u201312:00" in mine.content.decode()
+    # The clinician box says whose day it is, not "All clinicians".
+    me = schedule.cast.therapist.pk
+    assert f'<option value="{me}" selected>' in mine.content.decode()
+    assert '<option value="" selected>All clinicians</option>' in desk.content.decode()
     assert "09:00\u201309:30" not in mine.content.decode()
     assert (
         "09:00\u201309:30" in desk.content.decode() and "11:00\u201312:00" in desk.content.decode()
     )
+
+
+def test_the_date_box_shows_the_day_on_screen(client: Client, schedule: Schedule) -> None:
+    with time_machine.travel(at(MONDAY, 7), tick=False):
+        login(client, schedule.cast.front_desk)
+        landing = client.get(reverse("scheduling:today")).text
+        site_only = client.get(reverse("scheduling:today"), {"site": schedule.cast.site.pk}).text
+        chosen = client.get(day_url(schedule, on=MONDAY + dt.timedelta(days=2))).text
+    box = 'type="date" name="date" value="{}"'
+    assert box.format(MONDAY.isoformat()) in landing
+    assert box.format(MONDAY.isoformat()) in site_only
+    assert box.format((MONDAY + dt.timedelta(days=2)).isoformat()) in chosen
+
+
+def test_moving_starts_on_the_appointments_own_day(client: Client, schedule: Schedule) -> None:
+    # The browser's date picker reads only YYYY-MM-DD: a day written "07/01/2030"
+    # (the site's locale) showed as an empty box.
+    appointment = book(schedule, 9)
+    login(client, schedule.cast.front_desk)
+    page = client.get(reverse("scheduling:move", args=[appointment.pk])).text
+    assert f'type="date" name="date" value="{MONDAY.isoformat()}"' in page
 
 
 def test_front_desk_checks_in_from_today(client: Client, schedule: Schedule) -> None:
@@ -186,6 +211,13 @@ def test_front_desk_books_through_the_page(client: Client, schedule: Schedule) -
     login(client, schedule.cast.front_desk)
     found = client.get(reverse("scheduling:book"), {"q": "Ient"}).content.decode()
     assert f"?patient={schedule.cast.patient.pk}" in found
+    # The day to look on starts at today, the site's day (evening in New York is
+    # already tomorrow in UTC).
+    with time_machine.travel(at(MONDAY, 21), tick=False):
+        login(client, schedule.cast.front_desk)
+        chosen = client.get(reverse("scheduling:book"), {"patient": schedule.cast.patient.pk})
+    assert f'type="date" name="date" value="{MONDAY.isoformat()}"' in chosen.text
+    login(client, schedule.cast.front_desk)
     response = client.post(
         reverse("scheduling:book"),
         {
@@ -255,6 +287,33 @@ def test_patient_books_what_their_stage_allows(client: Client, schedule: Schedul
     )
     assert "Pick a kind of visit" in forged.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_a_chair_is_named_with_its_room(client: Client, schedule: Schedule) -> None:
+    # Rooms number their chairs alike: "Chair 1" alone does not say which one.
+    visit = book(
+        schedule,
+        10,
+        appointment_type=schedule.dosing,
+        clinician=schedule.cast.nurse.pk,
+        chair=schedule.chair1.pk,
+    )
+    login(client, schedule.cast.front_desk)
+    day = client.get(day_url(schedule)).text
+    page = client.get(reverse("scheduling:appointment", args=[visit.pk])).text
+    assert "Chair 1 (Cedar Room)" in day
+    assert "<dd>Chair 1 (Cedar Room)</dd>" in page
+
+
+def test_a_dosing_visit_leads_clinicians_to_its_session(client: Client, schedule: Schedule) -> None:
+    from kapclinic.dosing.tests.factories import make_session
+
+    session = make_session(schedule.cast)
+    url = reverse("scheduling:appointment", args=[session.appointment_id])
+    link = f'href="{reverse("dosing:session", args=[session.pk])}"'
+    assert link in login(client, schedule.cast.nurse).get(url).text
+    # The front desk books and checks in; the session's clinical page is not theirs.
+    assert link not in login(Client(), schedule.cast.front_desk).get(url).text
 
 
 def test_patient_cannot_open_someone_elses_appointment(client: Client, schedule: Schedule) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -46,6 +48,13 @@ def test_prefilled_from_current_medicines(client: Client, cast: Cast) -> None:
     assert 'value="benzodiazepine" id="id_medication_classes_3" checked' in body
 
 
+def test_indications_are_listed_with_a_capital_letter(client: Client, cast: Cast) -> None:
+    body = login(client, cast.prescriber).get(url(cast)).content.decode()
+    assert '<option value="trd">Treatment-resistant depression</option>' in body
+    assert '<option value="mdd">Major depressive disorder</option>' in body
+    assert '<option value="ptsd">PTSD</option>' in body
+
+
 def test_save_shows_every_reason_then_sign_moves_the_pathway(client: Client, cast: Cast) -> None:
     walk_to(cast.patient, PathwayStage.SCREENING, actor=cast.prescriber)
     login(client, cast.prescriber)
@@ -66,6 +75,18 @@ def test_save_shows_every_reason_then_sign_moves_the_pathway(client: Client, cas
     assert Patient.objects.get(pk=cast.patient.pk).stage == PathwayStage.ELIGIBILITY
     body = client.get(url(cast)).content.decode()
     assert "Signed decision" in body and "Save and check" not in body
+
+
+def test_signed_time_is_the_sites_wall_clock(client: Client, cast: Cast) -> None:
+    # The server runs in UTC; the page shows the time as the clinic in New York read it.
+    walk_to(cast.patient, PathwayStage.SCREENING, actor=cast.prescriber)
+    login(client, cast.prescriber)
+    client.post(url(cast, "save"), answers())
+    client.post(url(cast, "sign"), {"decision": "eligible"})
+    signed = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)
+    ScreeningRecord.objects.filter(status="signed").update(signed_at=signed)
+    body = client.get(url(cast)).content.decode()
+    assert "on 2026-01-14 22:30." in body
 
 
 def test_impossible_value_is_a_form_error_not_a_500(client: Client, cast: Cast) -> None:
