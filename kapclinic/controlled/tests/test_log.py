@@ -157,8 +157,8 @@ def test_a_nurse_records_a_receipt_through_the_page(cast, client):
 
 def test_each_lots_balance_is_the_column_beside_it(cast, client):
     # On a tablet the table scrolls sideways; the balance was its sixth column, out of view.
-    _receive(cast)
-    _dose(cast, "35")
+    receive_stock(cast)
+    give_dose(cast, "35")
     login(client, cast.nurse)
     page = client.get(reverse("controlled:site", args=[cast.site.pk])).content.decode()
     assert "<th>Drug, lot</th><th>Balance</th>" in page
