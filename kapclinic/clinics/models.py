@@ -103,6 +103,11 @@ class Chair(models.Model):
     def __str__(self) -> str:
         return f"{self.room} / {self.name}"
 
+    @property
+    def label(self) -> str:
+        """How the floor names it: two rooms may each have a "Chair 1"."""
+        return f"{self.name} ({self.room.name})"
+
 
 def _bounded(default: int, least: int, most: int) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(

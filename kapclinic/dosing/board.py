@@ -88,7 +88,7 @@ class Board:
                 (
                     s.pk,
                     s.state,
-                    s.appointment.chair.name if s.appointment.chair else "",
+                    s.appointment.chair.label if s.appointment.chair else "",
                     s.patient.display_name,
                     s.plan.route,
                     str(s.plan.dose_mg),
@@ -101,7 +101,9 @@ class Board:
                 )
             )
         parts.append([(v.pk, v.patient.display_name, v.start.isoformat()) for v in self.waiting])
-        parts.append([(v.appointment_type.name, v.chair_id) for v in self.waiting])
+        parts.append(
+            [(v.appointment_type.name, v.chair.label if v.chair else "") for v in self.waiting]
+        )
         parts.append([(t.pk, t.patient.display_name, t.integration_task) for t in self.tasks])
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -114,7 +116,7 @@ def _latest(model: Any, value: str, order: str, **filters: Any) -> Subquery:
 def annotated_sessions(queryset: QuerySet[DosingSession]) -> QuerySet[DosingSession]:
     """Sessions with the latest facts the board and the discharge rules need."""
     live = {"corrected_by__isnull": True}
-    return queryset.select_related("patient", "appointment__chair", "plan").annotate(
+    return queryset.select_related("patient", "appointment__chair__room", "plan").annotate(
         last_vitals_id=Subquery(
             VitalReading.objects.filter(MEASURED, session=OuterRef("pk"), **live)
             .order_by("-taken_at", "-id")
@@ -308,7 +310,7 @@ def build_board(site: Site, *, now: dt.datetime | None = None) -> Board:
             start__lt=end,
             dosing_session__isnull=True,
         )
-        .select_related("patient", "chair", "appointment_type")
+        .select_related("patient", "chair__room", "appointment_type")
         .order_by("start", "id")
     )
     tasks = list(

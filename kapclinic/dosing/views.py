@@ -173,7 +173,7 @@ def urgent_strip(request: HttpRequest) -> HttpResponse:
     if user.role == Role.PRESCRIBER:
         alerts = alerts.filter(session__prescriber_on_site=user)
     shown = list(
-        alerts.select_related("session__patient", "session__appointment__chair").order_by(
+        alerts.select_related("session__patient", "session__appointment__chair__room").order_by(
             "raised_at", "id"
         )[: URGENT_STRIP_LIMIT + 1]
     )

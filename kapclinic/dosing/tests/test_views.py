@@ -81,6 +81,10 @@ def test_board_shows_each_chair_with_minutes_and_an_urgent_banner(
     assert f'data-alert-id="{alert.pk}"' in fragment
     assert re.search(r'data-announce="[^"]*: Pat Ient: Oxygen saturation 86%', fragment)
     assert body.count('role="alert"') == 1 and 'id="board-announcer"' in body
+    # Template comments stay out of the page (a {# #} comment spans one line only).
+    assert "{#" not in body and "#}" not in body
+    # Two rooms may each have a "Chair 1": the board names the room too.
+    assert re.search(r"Chair \d+ \(Dosing Room\)", body)
 
 
 def test_board_of_a_site_one_does_not_work_at_is_not_found(cast: Cast, client: Client) -> None:
