@@ -83,3 +83,12 @@ def test_the_portal_says_whose_clock_a_visit_time_is_on(
     assert "Monday 7 January 2030, 10:00</strong>" in listing
     assert "(time shown is Site A time)" in listing
     assert "Monday 7 January 2030, 10:00 (Site A time)" in one.decode()
+
+
+def test_cancelling_in_the_portal_asks_first(
+    client: Client, schedule: Schedule, visit: Appointment
+) -> None:
+    with time_machine.travel(VISIT - dt.timedelta(days=3), tick=False):
+        login(client, schedule.cast.patient_user)
+        page = client.get(reverse("scheduling:portal_appointment", args=[visit.pk])).content
+    assert 'data-confirm="Cancel your initial consultation on Monday 7 January?' in page.decode()
