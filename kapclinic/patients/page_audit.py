@@ -10,9 +10,11 @@ grant's id in the detail.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from kapclinic.accounts.access import current_user
 from kapclinic.accounts.models import User
@@ -44,5 +46,11 @@ def render_patient_page(
 ) -> HttpResponse:
     """Render a page showing `patient`'s data (a GET, or a form sent back with
     errors) and audit the read."""
-    record_read(current_user(request), patient, page=page)
+    user = current_user(request)
+    record_read(user, patient, page=page)
+    if patient.user_id is not None and patient.user_id == user.pk:
+        # The server keeps UTC; a patient reads "last saved", "signed" and "received"
+        # times on their clinic's clock, as the visit times already are.
+        with timezone.override(ZoneInfo(patient.site.time_zone)):
+            return render(request, template, context)
     return render(request, template, context)
