@@ -20,7 +20,7 @@ def test_patient_signs_in_with_password_only_and_sees_own_record(page: Page, liv
 
     expect(page).to_have_url(f"{live_server.url}/patients/me/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ient")
-    expect(page.get_by_text("MRN MRN-0001")).to_be_visible()
+    expect(page.get_by_text("record number MRN-0001")).to_be_visible()
     expect(page.get_by_text("Priya Prescriber")).to_be_visible()
     expect(page.get_by_role("link", name="Patients")).to_have_count(0)
 

@@ -48,7 +48,8 @@ def test_new_patient_books_then_reschedules_and_cancels_from_the_link(
     page.goto(link.group(0))
     expect(page.get_by_role("heading", name="Your appointment")).to_be_visible()
     page.get_by_role("button", name="Confirm I will come").click()
-    expect(page.get_by_text("Confirmed")).to_be_visible()
+    expect(page.get_by_text("Thank you: your visit is confirmed.")).to_be_visible()
+    expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Choose another time").click()
     page.locator("input[name=slot]").last.check()

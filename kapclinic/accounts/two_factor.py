@@ -79,7 +79,9 @@ def secret_base32(device: TOTPDevice) -> str:
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// URL as an inline SVG QR code (no external request)."""
     qr = segno.make(device.config_url, error="m")
-    svg: str = qr.svg_inline(scale=5, title="QR code for your authenticator app")
+    # A viewBox and no fixed size, so the stylesheet can fit the code to a phone's width
+    # (at a fixed 5 px a module it was wider than a 390 px screen, and cut off).
+    svg: str = qr.svg_inline(scale=5, omitsize=True, title="QR code for your authenticator app")
     return svg
 
 

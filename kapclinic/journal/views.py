@@ -9,6 +9,8 @@ journal or notes render through `render_patient_page`, which audits the read.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -89,7 +91,9 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, f"{error.field}: {error.problem}.")
         if request.htmx:  # type: ignore[attr-defined]
             # Autosave: only the status line changes; the text stays as typed.
-            now = timezone.localtime().strftime("%H:%M")
+            # On the clinic's clock, as the page's "Last saved" line (the server keeps UTC).
+            clock = timezone.localtime(timezone.now(), ZoneInfo(patient.site.time_zone))
+            now = clock.strftime("%H:%M")
             text = (
                 f"Saved at {now}."
                 if saved

@@ -177,7 +177,10 @@ class DetailsForm(SlotForm):
         super().__init__(*args, **kwargs)
         for key, question in PRESCREEN_QUESTIONS.items():
             self.fields[f"q_{key}"] = forms.ChoiceField(
-                label=question, choices=YES_NO, widget=forms.RadioSelect
+                label=question,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please answer yes or no."},
             )
 
     def clean_birth_date(self) -> dt.date:

@@ -219,13 +219,15 @@ def _refused(request: HttpRequest, error: LinkRefused) -> HttpResponse:
 
 def _manage_context(appointment: Appointment, token: str, **extra: Any) -> dict[str, Any]:
     tz = ZoneInfo(appointment.site.time_zone)
+    window = actions.change_window(appointment)
     return {
         "appointment": appointment,
         "start": appointment.start.astimezone(tz),
         "end": appointment.end.astimezone(tz),
         "token": token,
         "can_change": appointment.status in actions.RESCHEDULABLE
-        and appointment.start - timezone.now() >= actions.change_window(appointment),
+        and appointment.start - timezone.now() >= window,
+        "change_hours": int(window.total_seconds() // 3600),
         **extra,
     }
 
@@ -244,6 +246,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 request, "scheduling/public/link_refused.html", {"message": TOO_MANY}, status=429
             )
         actions.confirm_by_link(appointment=appointment)
+        # Said in words: the only other sign was a small badge changing colour.
+        messages.success(request, "Thank you: your visit is confirmed. See you then.")
         return redirect("book:manage", token=token)
     return render(request, "scheduling/public/manage.html", _manage_context(appointment, token))
 

@@ -120,3 +120,11 @@ def test_patient_wrong_code_enrols_nothing(client, cast):
     client.post(URL, {"code": "000000"})
     assert not TOTPDevice.objects.filter(user=cast.patient_user, confirmed=True).exists()
     assert events(AuditAction.TWO_FACTOR) == []
+
+
+def test_the_qr_code_scales_to_a_phone_screen(client, cast):
+    # A fixed width (about 325 px with its margin) ran off a 390 px phone, cut off;
+    # a viewBox without a size lets the stylesheet fit it.
+    _new_staff(client, cast)
+    svg = client.get(URL).content.decode().split("<svg", 1)[1].split(">", 1)[0]
+    assert "viewBox=" in svg and "width=" not in svg

@@ -152,3 +152,10 @@ def test_article_detail_rejects_post(client, published):
 def test_article_page_does_not_offer_edit_link_to_public(client, published):
     text = client.get(published.get_absolute_url()).content.decode()
     assert reverse("content:manage_edit", args=[published.pk]) not in text
+
+
+def test_home_leads_to_booking_on_the_page_itself(client, db):
+    # On a phone the header links hide behind "Menu": the page body must offer the way in.
+    text = client.get(reverse("home")).content.decode()
+    main = text[text.index("<main") :]
+    assert f'href="{reverse("book:book")}" role="button">Book a first consultation' in main

@@ -384,3 +384,10 @@ def test_the_page_with_free_times_takes_a_fixed_number_of_queries(
     query = {"service": str(schedule.consultation.pk), "date": day.isoformat()}
     with django_assert_num_queries(13):
         assert client.get(reverse("book:book"), query).status_code == 200
+
+
+def test_an_unanswered_health_question_is_named_plainly(client: Client, schedule: Schedule) -> None:
+    page = _post(client, schedule, q_heart="").content.decode()
+    question = "Do you have a heart condition, or have you had a stroke?"
+    assert f"{question} Please answer yes or no.</a>" in page
+    assert "?:" not in page
