@@ -48,6 +48,13 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--devices", type=int, default=4, help=f"concurrent monitors (<= {MAX_DEVICES})")
     p.add_argument("--seconds", type=int, default=15, help=f"posting time (<= {MAX_SECONDS})")
     p.add_argument("--batch", type=int, default=50, help="readings per POST (<= 500)")
+    p.add_argument(
+        "--device-every",
+        type=float,
+        default=0.0,
+        help="seconds each monitor waits between POSTs (0: as fast as it can, for "
+        "throughput; 1-5: a real monitor's pace, for the time to the board)",
+    )
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument("--threads", type=int, default=2, help="threads per worker")
     p.add_argument("--probe-every", type=float, default=1.0, help="seconds between probes")
@@ -198,6 +205,8 @@ def device(session: int, token: str, stop_at: float, counts: list[int], errors: 
             errors.append(str(exc)[:120])
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", ARGS.port, timeout=60)
+        if ARGS.device_every:
+            time.sleep(ARGS.device_every)
     conn.close()
 
 
