@@ -11,8 +11,9 @@ from playwright.sync_api import Browser, Route, expect
 from e2e.board_polls import wait_for_polls, watch_polls
 from e2e.signin import sign_in_staff
 from kapclinic.dosing import actions
+from kapclinic.dosing.models import SessionAlert
 from kapclinic.dosing.readings import record_readings
-from kapclinic.dosing.tests.helpers import NORMAL, checked_in_visit, dosing_session, give
+from kapclinic.dosing.tests.helpers import NORMAL, dosing_session, give
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +24,8 @@ def test_an_unchanged_board_is_left_alone_and_a_change_arrives_at_once(
     session = dosing_session(cast)
     give(cast, session, "35", minutes_ago=20)
     actions.finish_dose(actor=cast.nurse, session=session)
-    visit = checked_in_visit(cast)
+    record_readings(session=session, readings=[{**NORMAL, "spo2": 86}], actor=cast.nurse)
+    first = SessionAlert.objects.get(session=session, rule="spo2")
     context = browser.new_context(viewport={"width": 768, "height": 1024})
     page = context.new_page()
     sign_in_staff(page, live_server.url, cast.nurse)
@@ -31,21 +33,21 @@ def test_an_unchanged_board_is_left_alone_and_a_change_arrives_at_once(
     expect(page.locator("#board-status")).to_contain_text("Up to date at")
     watch_polls(page)
 
-    # The nurse has the prescriber menu of a waiting patient in hand.
-    menu = page.locator(f"#prescriber-{visit.pk}")
-    menu.focus()
-    menu.evaluate("(element) => { element.dataset.touched = 'yes'; }")
+    # The nurse has moved the keyboard to an alert's Acknowledge button.
+    button = page.locator(f"#acknowledge-{first.pk}")
+    button.focus()
+    button.evaluate("(element) => { element.dataset.touched = 'yes'; }")
     wait_for_polls(page, 4, seconds=10)
     assert page.evaluate("window.__swaps") == 0
     # The very same element, still focused: nothing replaced it.
-    assert menu.evaluate("(element) => element.dataset.touched") == "yes"
-    assert page.evaluate("document.activeElement.id") == f"prescriber-{visit.pk}"
+    assert button.evaluate("(element) => element.dataset.touched") == "yes"
+    assert page.evaluate("document.activeElement.id") == f"acknowledge-{first.pk}"
 
-    # A monitor's urgent reading is on screen without a reload, well inside the
+    # A monitor's second urgent reading is on screen without a reload, well inside the
     # bench's target (bench/device_feed.py measures the time; this proves the path).
-    record_readings(session=session, readings=[{**NORMAL, "spo2": 85}], actor=cast.nurse)
+    record_readings(session=session, readings=[{**NORMAL, "spo2": 83}], actor=cast.nurse)
     banner = page.locator(".urgent-banner")
-    expect(banner).to_contain_text("Oxygen saturation 85%", timeout=5_000)
+    expect(banner).to_contain_text("Oxygen saturation 83%", timeout=5_000)
     assert page.evaluate("window.__swaps") >= 1
     context.close()
 
