@@ -185,6 +185,19 @@ def post(conn: http.client.HTTPConnection, session: int, token: str, body: Any) 
     return answer
 
 
+def post_again(
+    conn: http.client.HTTPConnection, session: int, token: str, body: Any
+) -> tuple[http.client.HTTPConnection, dict[str, Any]]:
+    """post(), on a fresh connection if the server closed the idle one (gunicorn keeps
+    an idle connection 2 s); returns the connection to use next."""
+    try:
+        return conn, post(conn, session, token, body)
+    except (ConnectionError, http.client.HTTPException):
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", ARGS.port, timeout=60)
+        return conn, post(conn, session, token, body)
+
+
 def batch(size: int) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
     return {
@@ -305,7 +318,7 @@ def browser_probe(
         while time.monotonic() < stop_at:
             reading = {"taken_at": dt.datetime.now(dt.UTC).isoformat(), **NORMAL, "spo2": 85}
             began = time.perf_counter()
-            stored = post(conn, session, token, reading)
+            conn, stored = post_again(conn, session, token, reading)
             timings["post"].append((time.perf_counter() - began) * 1000)
             urgent = [a["id"] for a in stored["alerts"] if a["level"] == "urgent"]
             if not urgent:
